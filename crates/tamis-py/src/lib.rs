@@ -1,0 +1,5 @@
+//! The Python skin over tamis-core.
+use pyo3::prelude::*;
+
+#[pymodule]
+mod _tamis {}
