@@ -4,6 +4,7 @@
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
 pub mod error;
+pub mod io;
 pub mod text;
 
 pub use error::{Error, Location, Result};
