@@ -3,8 +3,10 @@
 //!
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
+pub mod dedup;
 pub mod error;
 pub mod io;
+pub mod progress;
 pub mod text;
 
 pub use error::{Error, Location, Result};

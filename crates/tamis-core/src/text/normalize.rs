@@ -108,7 +108,7 @@ fn standard_ascii(text: &[u8], out: &mut String) {
 }
 
 /// ASCII characters that Rust calls punctuation but Unicode files under symbols (S*), which we keep so that
-/// the ASCII fast path and the Unicode path agree: `$ + < = > ^ ` | ~`.
+/// the ASCII fast path and the Unicode path agree: `$+<=>^|~` and the backtick.
 fn is_ascii_symbol(byte: u8) -> bool {
     matches!(
         byte,
