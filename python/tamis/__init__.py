@@ -15,6 +15,7 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
+from tamis.text import normalize
 
 __all__ = [
     "CorruptInputError",
@@ -30,4 +31,5 @@ __all__ = [
     "__version__",
     "dedup_exact",
     "dedup_files_exact",
+    "normalize",
 ]

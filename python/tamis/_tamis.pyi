@@ -2,33 +2,18 @@
 
 from collections.abc import Sequence
 from os import PathLike
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from tamis.stats import DedupStats
+
+__all__ = ["__version__", "dedup_exact", "dedup_files_exact", "normalize"]
+
 __version__: str
 
-class FileStats(TypedDict):
-    path: str
-    records: int
-    kept: int
-    removed: int
-    rejected: int
-    blank_lines: int
-    bytes: int
-
-class DedupStats(TypedDict):
-    records: int
-    kept: int
-    removed: int
-    rejected: int
-    blank_lines: int
-    bytes_in: int
-    bytes_out: int
-    seconds: float
-    files: list[FileStats]
-
+def normalize(text: str, mode: str = "standard") -> str: ...
 def dedup_exact(
     texts: Any, *, normalize: str = "standard"
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.uint64]]: ...

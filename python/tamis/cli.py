@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tamis import __version__
 from tamis.dedup import dedup_files_exact
 from tamis.errors import TamisError
+
+if TYPE_CHECKING:
+    from tamis.stats import DedupStats
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -90,14 +94,18 @@ def _megabytes(count: int) -> str:
     return f"{count / 1e6:,.1f} MB"
 
 
-def _summary(stats: dict, output: str, duplicates: str | None, rejects: str | None) -> str:
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _summary(stats: DedupStats, output: str, duplicates: str | None, rejects: str | None) -> str:
     records = stats["records"]
     seconds = max(stats["seconds"], 1e-9)
     share = 100 * stats["removed"] / records if records else 0.0
     files = len(stats["files"])
     parts = [
-        f"Read {records:,} records ({_megabytes(stats['bytes_in'])}) from {files} file{'s' if files != 1 else ''}"
-        f" in {stats['seconds']:.2f} s ({stats['bytes_in'] / seconds / 1e6:,.1f} MB/s, "
+        f"Read {records:,} records ({_megabytes(stats['bytes_in'])}) from {files} file{_plural(files)} in"
+        f" {stats['seconds']:.2f} s ({stats['bytes_in'] / seconds / 1e6:,.1f} MB/s, "
         f"{records / seconds:,.0f} records/s).",
         f"Kept {stats['kept']:,}, removed {stats['removed']:,} duplicates ({share:.1f}%), "
         f"rejected {stats['rejected']:,}.",

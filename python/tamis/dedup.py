@@ -12,9 +12,10 @@ import numpy.typing as npt
 from tamis import _tamis
 
 if TYPE_CHECKING:
-    from tamis._tamis import DedupStats
+    from tamis.stats import DedupStats
 
-Normalize = Literal["none", "whitespace", "standard"]
+from tamis.text import Normalize
+
 OnError = Literal["fail", "skip"]
 TextColumn = object
 """A list of ``str``/``None``, a pyarrow Array or ChunkedArray of strings, or a polars Series of strings."""

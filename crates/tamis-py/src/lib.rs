@@ -4,6 +4,7 @@
 mod dedup;
 mod errors;
 mod gil;
+mod text;
 mod texts;
 
 
@@ -13,6 +14,8 @@ mod _tamis {
 
     #[pymodule_export]
     use super::dedup::{dedup_exact, dedup_files_exact};
+    #[pymodule_export]
+    use super::text::normalize;
 
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
