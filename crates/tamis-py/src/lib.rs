@@ -7,7 +7,6 @@ mod gil;
 mod text;
 mod texts;
 
-
 #[pyo3::pymodule]
 mod _tamis {
     use pyo3::prelude::*;

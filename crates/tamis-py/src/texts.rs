@@ -1,5 +1,5 @@
 //! Accepting a column of texts from Python: a sequence of `str` (or `None`), or any Arrow string array through
-//! the Arrow PyCapsule interface (pyarrow arrays and chunked arrays, polars Series). Arrow data is borrowed,
+//! the Arrow `PyCapsule` interface (pyarrow arrays and chunked arrays, polars Series). Arrow data is borrowed,
 //! not copied.
 
 use arrow_array::cast::AsArray;
@@ -79,7 +79,7 @@ impl<'py> TextColumn<'py> {
                 })
                 .collect(),
             TextColumn::Arrow(chunks) => {
-                let mut rows = Vec::with_capacity(chunks.iter().map(|chunk| chunk.len()).sum());
+                let mut rows = Vec::with_capacity(chunks.iter().map(Array::len).sum());
                 for chunk in chunks {
                     match chunk.data_type() {
                         DataType::Utf8 => rows.extend(chunk.as_string::<i32>().iter()),
