@@ -4,7 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
@@ -95,15 +95,19 @@ fn collapse_whitespace(chars: impl Iterator<Item = char>, out: &mut String) {
 fn standard_ascii(text: &[u8], out: &mut String) {
     let mut pending_space = false;
     for &byte in text {
-        if byte.is_ascii_whitespace() || byte == 0x0b {
-            pending_space = !out.is_empty();
-        } else if !byte.is_ascii_punctuation() || is_ascii_symbol(byte) {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(char::from(byte.to_ascii_lowercase()));
+        push_standard_ascii(byte, &mut pending_space, out);
+    }
+}
+
+fn push_standard_ascii(byte: u8, pending_space: &mut bool, out: &mut String) {
+    if byte.is_ascii_whitespace() || byte == 0x0b {
+        *pending_space = !out.is_empty();
+    } else if !byte.is_ascii_punctuation() || is_ascii_symbol(byte) {
+        if *pending_space {
+            out.push(' ');
+            *pending_space = false;
         }
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
 }
 
@@ -117,9 +121,34 @@ fn is_ascii_symbol(byte: u8) -> bool {
 }
 
 fn standard_unicode(text: &str, out: &mut String) {
-    let lowered = text.nfkc().flat_map(char::to_lowercase);
-    let kept = lowered.filter(|c| c.general_category_group() != GeneralCategoryGroup::Punctuation);
-    collapse_whitespace(kept, out);
+    // Most real text is already in NFKC (curly quotes and accented letters included); the quick check lets us
+    // skip the decomposition machinery for it.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        standard_chars(text.chars(), out);
+    } else {
+        standard_chars(text.nfkc(), out);
+    }
+}
+
+fn standard_chars(chars: impl Iterator<Item = char>, out: &mut String) {
+    let mut pending_space = false;
+    for c in chars {
+        if c.is_ascii() {
+            push_standard_ascii(c as u8, &mut pending_space, out);
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_whitespace() {
+                pending_space = !out.is_empty();
+            } else if lower.general_category_group() != GeneralCategoryGroup::Punctuation {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(lower);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
