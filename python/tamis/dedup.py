@@ -6,15 +6,16 @@ from collections.abc import Sequence
 from os import PathLike
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-import numpy as np
-import numpy.typing as npt
-
 from tamis import _tamis
+from tamis.text import Normalize
 
 if TYPE_CHECKING:
+    # numpy is imported by the engine only when it returns arrays, so `tamis dedup` never pays for it.
+    import numpy as np
+    import numpy.typing as npt
+
     from tamis.stats import DedupStats
 
-from tamis.text import Normalize
 
 OnError = Literal["fail", "skip"]
 TextColumn = object

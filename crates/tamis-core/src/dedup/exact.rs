@@ -30,7 +30,7 @@ pub fn dedup_exact<S: AsRef<str> + Sync>(
 ) -> ExactDedup {
     let keys: Vec<Option<ContentKey>> = texts
         .par_iter()
-        .map_init(String::new, |scratch, text| {
+        .map_init(Vec::new, |scratch, text| {
             text.as_ref()
                 .map(|text| ContentKey::of(text.as_ref(), normalization, scratch))
         })

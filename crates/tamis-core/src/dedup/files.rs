@@ -306,7 +306,7 @@ impl Run<'_> {
         let verdicts: Vec<Verdict> = chunk
             .lines
             .par_iter()
-            .map_init(String::new, |scratch, range| {
+            .map_init(Vec::new, |scratch, range| {
                 judge(
                     &chunk.data[range.clone()],
                     format,
@@ -409,7 +409,7 @@ fn judge(
     format: InputFormat,
     field: &FieldPath,
     normalization: Normalization,
-    scratch: &mut String,
+    scratch: &mut Vec<u8>,
 ) -> Verdict {
     let text = match format {
         InputFormat::Jsonl => {

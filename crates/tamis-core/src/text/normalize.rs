@@ -32,24 +32,34 @@ impl Normalization {
         }
     }
 
-    /// Writes the normalized form of `text` into `out` (cleared first) and returns it. Reusing `out` across
-    /// calls keeps the hot loop free of allocations.
-    pub fn apply<'a>(self, text: &str, out: &'a mut String) -> &'a str {
-        out.clear();
+    /// The normalized form of `text` as UTF-8 bytes, written into `scratch` (reused across calls, so the hot
+    /// loop does not allocate). `none` borrows `text` itself.
+    pub fn apply_bytes<'a>(self, text: &'a str, scratch: &'a mut Vec<u8>) -> &'a [u8] {
+        scratch.clear();
         match self {
-            Normalization::None => out.push_str(text),
-            Normalization::Whitespace => collapse_whitespace(text.chars(), out),
-            Normalization::Standard if text.is_ascii() => standard_ascii(text.as_bytes(), out),
-            Normalization::Standard => standard_unicode(text, out),
+            Normalization::None => return text.as_bytes(),
+            Normalization::Whitespace => scan(text, Mode::Whitespace, scratch),
+            // Most real text is already in NFKC (curly quotes and accented letters included); the quick check
+            // lets it skip the decomposition machinery.
+            Normalization::Standard
+                if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes =>
+            {
+                scan(text, Mode::Standard, scratch);
+            }
+            Normalization::Standard => {
+                let composed: String = text.nfkc().collect();
+                scan(&composed, Mode::Standard, scratch);
+            }
         }
-        out
+        scratch
     }
 
-    /// Convenience form of [`Normalization::apply`] that allocates.
+    /// The normalized form of `text` as a new string.
     pub fn normalize(self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        self.apply(text, &mut out);
-        out
+        let mut scratch = Vec::with_capacity(text.len());
+        let bytes = self.apply_bytes(text, &mut scratch);
+        // The scan only ever writes whole UTF-8 sequences, so this conversion cannot fail.
+        String::from_utf8_lossy(bytes).into_owned()
     }
 }
 
@@ -75,78 +85,167 @@ impl FromStr for Normalization {
     }
 }
 
-/// Appends `chars` to `out`, turning each run of white space into one space, with no space at either end.
-fn collapse_whitespace(chars: impl Iterator<Item = char>, out: &mut String) {
-    let mut pending_space = false;
-    for c in chars {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Whitespace,
+    /// Input already in NFKC.
+    Standard,
+}
+
+/// What the scan does with an ASCII character.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ascii {
+    /// Copied (in runs, one `push_str` per run).
+    Keep,
+    /// White space: ends a run, and leaves one space before the next kept text.
+    Space,
+    /// Punctuation in `standard` mode: ends a run, leaves nothing.
+    Drop,
+}
+
+const fn ascii_table(mode: Mode) -> [Ascii; 128] {
+    let mut table = [Ascii::Keep; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        // Unicode White_Space in ASCII: tab, line feed, vertical tab, form feed, carriage return, space.
+        if matches!(byte, 0x09..=0x0d | 0x20) {
+            table[byte as usize] = Ascii::Space;
+        } else if matches!(mode, Mode::Standard) && is_ascii_punctuation_category(byte) {
+            table[byte as usize] = Ascii::Drop;
         }
+        byte += 1;
     }
+    table
 }
 
-/// The `standard` mode on pure ASCII, where NFKC is the identity: one pass over bytes.
-fn standard_ascii(text: &[u8], out: &mut String) {
-    let mut pending_space = false;
-    for &byte in text {
-        push_standard_ascii(byte, &mut pending_space, out);
-    }
-}
-
-fn push_standard_ascii(byte: u8, pending_space: &mut bool, out: &mut String) {
-    if byte.is_ascii_whitespace() || byte == 0x0b {
-        *pending_space = !out.is_empty();
-    } else if !byte.is_ascii_punctuation() || is_ascii_symbol(byte) {
-        if *pending_space {
-            out.push(' ');
-            *pending_space = false;
-        }
-        out.push(char::from(byte.to_ascii_lowercase()));
-    }
-}
-
-/// ASCII characters that Rust calls punctuation but Unicode files under symbols (S*), which we keep so that
-/// the ASCII fast path and the Unicode path agree: `$+<=>^|~` and the backtick.
-fn is_ascii_symbol(byte: u8) -> bool {
+/// ASCII characters in Unicode's punctuation categories (P*). Rust's `is_ascii_punctuation` also counts
+/// `$+<=>^|~` and the backtick, which Unicode files under symbols (S*) and which we keep.
+const fn is_ascii_punctuation_category(byte: u8) -> bool {
     matches!(
         byte,
-        b'$' | b'+' | b'<' | b'=' | b'>' | b'^' | b'`' | b'|' | b'~'
+        b'!'..=b'#' | b'%'..=b'*' | b','..=b'/' | b':' | b';' | b'?' | b'@' | b'['..=b']' | b'_' | b'{' | b'}'
     )
 }
 
-fn standard_unicode(text: &str, out: &mut String) {
-    // Most real text is already in NFKC (curly quotes and accented letters included); the quick check lets us
-    // skip the decomposition machinery for it.
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        standard_chars(text.chars(), out);
-    } else {
-        standard_chars(text.nfkc(), out);
+static WHITESPACE_TABLE: [Ascii; 128] = ascii_table(Mode::Whitespace);
+static STANDARD_TABLE: [Ascii; 128] = ascii_table(Mode::Standard);
+
+/// The output being built: a buffer pre-sized to the input so the ASCII loop writes without growing it, and
+/// the length written so far. `after_space` is true at the start and after an emitted space, so leading and
+/// repeated white space emit nothing.
+struct Output<'o> {
+    buffer: &'o mut Vec<u8>,
+    len: usize,
+    after_space: bool,
+}
+
+impl Output<'_> {
+    /// Copies the run of ASCII bytes at the start of `bytes`, returning how many it consumed. Branch-free on
+    /// purpose, and on locals so the compiler keeps them in registers: every byte is stored, and the length
+    /// only advances when it is kept, or when it is the first space after a word.
+    #[allow(
+        clippy::needless_bitwise_bool,
+        reason = "bitwise keeps the per-byte loop free of branches"
+    )]
+    fn ascii_run(&mut self, bytes: &[u8], table: &[Ascii; 128], lowercase: bool) -> usize {
+        let buffer = self.buffer.as_mut_slice();
+        let mut len = self.len;
+        let mut after_space = self.after_space;
+        let mut consumed = 0;
+        for &byte in bytes {
+            if !byte.is_ascii() {
+                break;
+            }
+            let class = table[usize::from(byte)];
+            let is_space = class == Ascii::Space;
+            let mapped = if is_space {
+                b' '
+            } else if lowercase {
+                byte.to_ascii_lowercase()
+            } else {
+                byte
+            };
+            buffer[len] = mapped;
+            len += usize::from((class == Ascii::Keep) | (is_space & !after_space));
+            after_space = is_space | (after_space & (class == Ascii::Drop));
+            consumed += 1;
+        }
+        self.len = len;
+        self.after_space = after_space;
+        consumed
+    }
+
+    fn space(&mut self) {
+        if !self.after_space {
+            self.push_bytes(b" ");
+            self.after_space = true;
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        let mut utf8 = [0; 4];
+        self.push_bytes(c.encode_utf8(&mut utf8).as_bytes());
+        self.after_space = false;
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        if end > self.buffer.len() {
+            // Only lowercasing outside ASCII can make the output longer than the input.
+            self.buffer.resize(end + self.buffer.len() / 4 + 16, 0);
+        }
+        self.buffer[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+    }
+
+    fn finish(self) {
+        let trailing_space = self.len > 0 && self.after_space;
+        self.buffer.truncate(self.len - usize::from(trailing_space));
     }
 }
 
-fn standard_chars(chars: impl Iterator<Item = char>, out: &mut String) {
-    let mut pending_space = false;
-    for c in chars {
-        if c.is_ascii() {
-            push_standard_ascii(c as u8, &mut pending_space, out);
-            continue;
+/// One pass over `text`: runs of ASCII are classified (and lowercased) by table; other characters take the
+/// full Unicode path (lowercase, punctuation category, white space).
+fn scan(text: &str, mode: Mode, out: &mut Vec<u8>) {
+    let table = match mode {
+        Mode::Whitespace => &WHITESPACE_TABLE,
+        Mode::Standard => &STANDARD_TABLE,
+    };
+    let lowercase = mode == Mode::Standard;
+    out.clear();
+    out.resize(text.len() + 16, 0);
+    let mut output = Output {
+        buffer: out,
+        len: 0,
+        after_space: true,
+    };
+    let mut index = 0;
+    while index < text.len() {
+        index += output.ascii_run(&text.as_bytes()[index..], table, lowercase);
+        // `index` is on a character boundary: the run stopped before a non-ASCII character, or at the end.
+        let Some(c) = text.get(index..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        push_unicode_char(c, mode, &mut output);
+        index += c.len_utf8();
+    }
+    output.finish();
+}
+
+fn push_unicode_char(c: char, mode: Mode, output: &mut Output<'_>) {
+    if mode == Mode::Whitespace {
+        if c.is_whitespace() {
+            output.space();
+        } else {
+            output.push_char(c);
         }
-        for lower in c.to_lowercase() {
-            if lower.is_whitespace() {
-                pending_space = !out.is_empty();
-            } else if lower.general_category_group() != GeneralCategoryGroup::Punctuation {
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                out.push(lower);
-            }
+        return;
+    }
+    for lower in c.to_lowercase() {
+        if lower.is_whitespace() {
+            output.space();
+        } else if lower.general_category_group() != GeneralCategoryGroup::Punctuation {
+            output.push_char(lower);
         }
     }
 }
@@ -197,21 +296,23 @@ mod tests {
     }
 
     #[test]
-    fn ascii_fast_path_matches_unicode_path() {
-        let samples = [
-            "Hello, World!",
-            "  a\tb\nc  ",
-            "x$+<=>^`|~y",
-            "#%&'()*,-./:;?@[\\]_{}!\"",
-            "\x0bA\x0cB",
-        ];
-        for sample in samples {
-            let mut fast = String::new();
-            standard_ascii(sample.as_bytes(), &mut fast);
-            let mut slow = String::new();
-            standard_unicode(sample, &mut slow);
-            assert_eq!(fast, slow, "input {sample:?}");
+    fn ascii_table_agrees_with_unicode_categories() {
+        for byte in 0u8..128 {
+            let c = char::from(byte);
+            let punctuation = c.general_category_group() == GeneralCategoryGroup::Punctuation;
+            assert_eq!(is_ascii_punctuation_category(byte), punctuation, "{c:?}");
+            assert_eq!(
+                STANDARD_TABLE[byte as usize] == Ascii::Space,
+                c.is_whitespace(),
+                "{c:?}"
+            );
         }
+    }
+
+    #[test]
+    fn text_that_needs_nfkc_and_text_that_does_not_agree() {
+        // "ﬁ" needs NFKC; "fi" does not. Around them: ASCII runs, punctuation and Unicode spaces.
+        assert_eq!(standard("Ｏne\u{3000}ﬁne, DAY"), standard("One fine day"));
     }
 
     #[test]
