@@ -41,11 +41,44 @@ def run_python_baseline(source: Path, output: Path) -> int:
     return kept
 
 
-def run_polars(source: Path, output: Path) -> int:
+def run_python_standard(source: Path, output: Path) -> int:
+    """The same baseline with tamis' `standard` normalization written in Python."""
+    import re
+    import sys
+    import unicodedata
+
+    import orjson
+    import xxhash
+
+    punctuation = {
+        code: None for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)).startswith("P")
+    }
+    white_space = re.compile("[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+    seen: set[bytes] = set()
+    kept = 0
+    with source.open("rb") as lines, output.open("wb") as sink:
+        for line in lines:
+            if not line.strip():
+                continue
+            text = unicodedata.normalize("NFKC", orjson.loads(line)["text"]).lower().translate(punctuation)
+            key = xxhash.xxh3_128_digest(white_space.sub(" ", text).strip(" ").encode("utf-8"))
+            if key not in seen:
+                seen.add(key)
+                sink.write(line)
+                kept += 1
+    return kept
+
+
+def run_polars(source: Path, output: Path, normalize: str) -> int:
     import polars as pl
 
-    frame = pl.read_ndjson(source).unique(subset=["text"], keep="first", maintain_order=True)
-    frame.write_ndjson(output)
+    frame = pl.read_ndjson(source)
+    key = pl.col("text")
+    if normalize == "standard":
+        key = key.str.normalize("NFKC").str.to_lowercase().str.replace_all(r"\p{P}+", "")
+        key = key.str.replace_all(r"\s+", " ").str.strip_chars(" ")
+    frame = frame.with_columns(key.alias("_key")).unique(subset=["_key"], keep="first", maintain_order=True)
+    frame.drop("_key").write_ndjson(output)
     return frame.height
 
 
@@ -56,11 +89,15 @@ def run_tamis(source: Path, output: Path, normalize: str) -> int:
     return stats["kept"]
 
 
-CONTENDERS = {
+# Two groups, compared within the group: raw text, and tamis' default `standard` normalization.
+RAW = {
     "python (orjson + xxh3 set)": ["python"],
-    "polars read_ndjson + unique": ["polars"],
+    "polars read_ndjson + unique": ["polars", "none"],
     "tamis --normalize none": ["tamis", "none"],
-    "tamis --normalize whitespace": ["tamis", "whitespace"],
+}
+STANDARD = {
+    "python (orjson + NFKC/lower/punct/space + xxh3)": ["python-standard"],
+    "polars (same normalization as expressions)": ["polars", "standard"],
     "tamis --normalize standard": ["tamis", "standard"],
 }
 
@@ -69,8 +106,10 @@ def child(kind: str, source: Path, output: Path, normalize: str | None) -> None:
     started = time.perf_counter()
     if kind == "python":
         kept = run_python_baseline(source, output)
+    elif kind == "python-standard":
+        kept = run_python_standard(source, output)
     elif kind == "polars":
-        kept = run_polars(source, output)
+        kept = run_polars(source, output, normalize or "none")
     else:
         kept = run_tamis(source, output, normalize or "none")
     seconds = time.perf_counter() - started
@@ -103,23 +142,28 @@ def main() -> None:
     with source.open("rb") as lines:
         records = sum(1 for _ in lines)
     print(f"corpus: {source.name}, {size_mb:.0f} MB, {records:,} records; {os.cpu_count()} CPUs\n")
+    for title, group in (("raw text", RAW), ("standard normalization", STANDARD)):
+        print(f"### {title}\n")
+        print_group(group, source, size_mb, args.repeat)
+
+
+def print_group(group: dict[str, list[str]], source: Path, size_mb: float, repeat: int) -> None:
     rows = []
-    for name, spec in CONTENDERS.items():
-        runs = [measure(spec, source) for _ in range(args.repeat)]
+    for name, spec in group.items():
+        runs = [measure(spec, source) for _ in range(repeat)]
         seconds = min(run[0] for run in runs)
         rows.append((name, seconds, runs[0][1], max(run[2] for run in runs)))
-    baseline = rows[0][1]
-    polars = rows[1][1]
-    print("| contender | seconds | MB/s | kept | peak RSS (MB) | vs python | vs polars |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    python, polars = rows[0][1], rows[1][1]
+    print("| contender | seconds | MB/s | kept | peak RSS (MB) | tamis speed-up |")
+    print("|---|---:|---:|---:|---:|---:|")
+    tamis = rows[-1][1]
     for name, seconds, kept, rss in rows:
-        print(
-            f"| {name} | {seconds:.2f} | {size_mb / seconds:.0f} | {kept:,} | {rss:.0f} | "
-            f"{baseline / seconds:.1f}x | {polars / seconds:.2f}x |"
-        )
-    raw = {row[2] for row in rows[:3]}
-    if len(raw) != 1:
-        raise SystemExit(f"contenders disagree on the kept count: {raw}")
+        speedup = "" if name.startswith("tamis") else f"{seconds / tamis:.1f}x"
+        print(f"| {name} | {seconds:.2f} | {size_mb / seconds:.0f} | {kept:,} | {rss:.0f} | {speedup} |")
+    print(f"\ntamis vs python: {python / tamis:.1f}x, vs polars: {polars / tamis:.1f}x\n")
+    kept_counts = {row[2] for row in rows}
+    if len(kept_counts) != 1:
+        print(f"WARNING: contenders disagree on the kept count: {sorted(kept_counts)}\n")
 
 
 if __name__ == "__main__":
