@@ -4,5 +4,9 @@
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
 pub mod error;
+pub mod jaccard;
+pub mod minhash;
+pub mod shingle;
+pub mod signature;
 
 pub use error::{Error, Location, Result};
