@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod jaccard;
+pub mod lsh;
 pub mod minhash;
 pub mod shingle;
 pub mod signature;
