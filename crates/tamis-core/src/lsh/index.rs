@@ -70,11 +70,19 @@ impl BandIndex {
             .par_iter_mut()
             .enumerate()
             .for_each(|(band, table)| {
+                let old_len = table.len();
                 table.extend(hashes.iter().enumerate().filter_map(|(offset, doc)| {
                     doc.as_ref()
                         .map(|bands| (bands[band], first_id + offset as u32))
                 }));
-                table.sort_unstable();
+                // Sort the new run, then let the stable sort detect the two sorted runs and merge
+                // them in linear time, so that many small batches do not re-sort the whole table.
+                table[old_len..].sort_unstable();
+                #[allow(
+                    clippy::stable_sort_primitive,
+                    reason = "the stable sort merges two sorted runs in linear time"
+                )]
+                table.sort();
             });
         self.n_docs = end;
         Ok(first_id)
@@ -237,6 +245,19 @@ mod tests {
             assert!(!found.contains(&5));
         }
         assert!(got[5].is_empty());
+    }
+
+    #[test]
+    fn empty_documents_never_pair() {
+        let params = LshParams::new(2, 2, 4).unwrap();
+        let empty = [u32::MAX; 4];
+        let values: Vec<u32> = [empty, [1, 2, 3, 4], empty, [1, 2, 3, 4]].concat();
+        let mut index = BandIndex::new(params);
+        index
+            .insert_batch(&SignatureMatrix::from_values(4, values).unwrap())
+            .unwrap();
+        assert_eq!(index.self_join(), vec![(1, 3)]);
+        assert_eq!(index.n_docs(), 4);
     }
 
     #[test]

@@ -7,8 +7,11 @@
 //! throwing every element into bins, round after round, until all k bins hold a value; a bin keeps
 //! the smallest value of the first round that reached it. Each slot then holds the first element of
 //! the union to reach that bin, which is uniform over the union, so the fraction of equal slots is an
-//! unbiased Jaccard estimate with classic `MinHash`'s variance, while costing one hash per element and
-//! round: one round when n >> k, about (k ln k) / n rounds otherwise.
+//! unbiased Jaccard estimate, while costing one hash per element and round: one round when n >> k,
+//! about (k ln k) / n rounds otherwise. On sets smaller than k the first rounds spread the elements
+//! over distinct bins, sampling nearly without replacement, so the error is *lower* than classic
+//! `MinHash`'s: on real near-duplicate pairs at k = 128 (example `minhash_accuracy`) the mean absolute
+//! error is 0.025 against 0.031 for classic.
 //!
 //! Rounds `0..k` throw each element into a uniformly random bin; rounds `k..2k` walk each element
 //! through all bins from a random start, so every bin is filled after at most 2k rounds.

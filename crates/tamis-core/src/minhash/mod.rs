@@ -56,7 +56,8 @@ pub fn is_empty_signature<T: SignatureValue>(row: &[T]) -> bool {
 pub enum SketchMethod {
     /// k independent permutations; the textbook estimator, O(n·k).
     Classic,
-    /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017): same accuracy, O(n + k log k).
+    /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017): O(n + k log k), and at least
+    /// classic's accuracy (better on sets smaller than k).
     #[default]
     Fss,
 }
