@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::minhash::{MinHasher, SignatureValue};
+use crate::minhash::{DatasketchMinHash, MinHasher, SignatureValue};
 use crate::shingle::{ShingleConfig, Shingler};
 
 /// `n_docs` signatures of `num_perm` slots each, row-major in one allocation.
@@ -93,6 +93,23 @@ pub fn sketch_token_docs(
     SignatureMatrix { num_perm, values }
 }
 
+/// datasketch-identical signatures of many token lists in parallel (`MinHash.update_batch` of each
+/// document's tokens), one `u64` row per document whatever the scheme (`affine32` values fit `u32`).
+pub fn sketch_datasketch_docs(
+    docs: &[Vec<&[u8]>],
+    sketcher: &DatasketchMinHash,
+) -> SignatureMatrix<u64> {
+    let num_perm = sketcher.num_perm();
+    let mut values = vec![0; docs.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(docs.par_iter())
+        .for_each(|(row, tokens)| {
+            row.copy_from_slice(&sketcher.sketch_tokens(tokens.iter().copied()));
+        });
+    SignatureMatrix { num_perm, values }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +139,17 @@ mod tests {
         shingler.hash_text(refs[17], &mut hashes);
         assert_eq!(single.row(17), hasher.sketch(&hashes));
         assert_eq!(single.n_docs(), 200);
+    }
+
+    #[test]
+    fn datasketch_batch_equals_one_by_one() {
+        use crate::minhash::DatasketchScheme;
+        let sketcher = DatasketchMinHash::new(16, 7, DatasketchScheme::Affine64).unwrap();
+        let docs: Vec<Vec<&[u8]>> = vec![vec![b"a", b"b"], vec![], vec![b"c"]];
+        let matrix = sketch_datasketch_docs(&docs, &sketcher);
+        for (row, tokens) in matrix.rows().zip(&docs) {
+            assert_eq!(row, sketcher.sketch_tokens(tokens.iter().copied()));
+        }
     }
 
     #[test]

@@ -196,6 +196,31 @@ mod tests {
     }
 
     #[test]
+    fn every_slot_is_filled_for_non_empty_sets() {
+        for num_perm in [1, 2, 7, 128, 1000] {
+            for n in [1, 2, 50, 5000] {
+                let hashes: Vec<u64> = (0..n).map(|i| splitmix64(i * 31 + 7)).collect();
+                for method in [SketchMethod::Classic, SketchMethod::Fss] {
+                    let signature = MinHasher::new(method, num_perm, 5).unwrap().sketch(&hashes);
+                    assert_eq!(signature.len(), num_perm);
+                    assert!(
+                        !is_empty_signature(&signature),
+                        "{method:?} k={num_perm} n={n}"
+                    );
+                }
+                let fss = FastSimilaritySketch::new(num_perm, 5).unwrap();
+                let mut out = vec![0; num_perm];
+                fss.sketch_into(&hashes, &mut out);
+                // Each FSS slot holds a value drawn from an element; u32::MAX would mean unfilled.
+                assert!(
+                    out.iter().all(|&slot| slot != u32::MAX),
+                    "k={num_perm} n={n}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bad_parameters_are_rejected() {
         assert!(MinHasher::new(SketchMethod::Fss, 0, 1).is_err());
         assert!(MinHasher::new(SketchMethod::Classic, 0, 1).is_err());
