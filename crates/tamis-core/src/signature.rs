@@ -66,7 +66,7 @@ pub fn sketch_texts(
             || (Shingler::new(shingles), Vec::new()),
             |(shingler, hashes), (row, text)| {
                 shingler.hash_text(text, hashes);
-                hasher.sketch_into(hashes, row);
+                hasher.fill(hashes, row);
             },
         );
     SignatureMatrix { num_perm, values }
@@ -87,7 +87,7 @@ pub fn sketch_token_docs(
             || (Shingler::new(shingles), Vec::new()),
             |(shingler, hashes), (row, tokens)| {
                 shingler.hash_tokens(tokens, hashes);
-                hasher.sketch_into(hashes, row);
+                hasher.fill(hashes, row);
             },
         );
     SignatureMatrix { num_perm, values }

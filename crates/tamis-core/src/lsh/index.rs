@@ -121,6 +121,8 @@ impl BandIndex {
 
     /// Every pair of indexed documents `(i, j)`, `i < j`, sharing at least one band, once each,
     /// sorted. Pairs found in several bands are packed into `u64`s, sorted and deduplicated.
+    /// A bucket of m documents yields m(m-1)/2 pairs, so a corpus holding thousands of copies of one
+    /// text should have exact duplicates collapsed (by a content hash) before the join.
     pub fn self_join(&self) -> Vec<(u32, u32)> {
         let mut packed: Vec<u64> = self
             .tables

@@ -8,13 +8,13 @@ use super::{SignatureValue, check_num_perm, splitmix64};
 use crate::error::Result;
 
 #[derive(Debug, Clone)]
-pub struct ClassicMinHash {
+pub(crate) struct ClassicMinHash {
     multipliers: Vec<u32>,
     offsets: Vec<u32>,
 }
 
 impl ClassicMinHash {
-    pub fn new(num_perm: usize, seed: u64) -> Result<Self> {
+    pub(crate) fn new(num_perm: usize, seed: u64) -> Result<Self> {
         check_num_perm(num_perm)?;
         let mut state = seed;
         let mut draw = || {
@@ -33,12 +33,12 @@ impl ClassicMinHash {
         })
     }
 
-    pub fn num_perm(&self) -> usize {
+    pub(crate) fn num_perm(&self) -> usize {
         self.multipliers.len()
     }
 
-    /// `out.len()` must equal [`ClassicMinHash::num_perm`].
-    pub fn sketch_into(&self, shingle_hashes: &[u64], out: &mut [u32]) {
+    /// `out.len()` must equal `num_perm`.
+    pub(crate) fn fill(&self, shingle_hashes: &[u64], out: &mut [u32]) {
         out.fill(u32::EMPTY);
         for &hash in shingle_hashes {
             let folded = (hash ^ (hash >> 32)) as u32;

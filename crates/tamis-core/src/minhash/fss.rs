@@ -22,18 +22,18 @@ use crate::error::Result;
 const UNFILLED: usize = usize::MAX;
 
 #[derive(Debug, Clone)]
-pub struct FastSimilaritySketch {
+pub(crate) struct FastSimilaritySketch {
     num_perm: usize,
     seed: u64,
 }
 
 impl FastSimilaritySketch {
-    pub fn new(num_perm: usize, seed: u64) -> Result<Self> {
+    pub(crate) fn new(num_perm: usize, seed: u64) -> Result<Self> {
         check_num_perm(num_perm)?;
         Ok(FastSimilaritySketch { num_perm, seed })
     }
 
-    pub fn num_perm(&self) -> usize {
+    pub(crate) fn num_perm(&self) -> usize {
         self.num_perm
     }
 
@@ -41,8 +41,8 @@ impl FastSimilaritySketch {
         splitmix64(self.seed ^ splitmix64(round as u64))
     }
 
-    /// `out.len()` must equal [`FastSimilaritySketch::num_perm`].
-    pub fn sketch_into(&self, shingle_hashes: &[u64], out: &mut [u32]) {
+    /// `out.len()` must equal `num_perm`.
+    pub(crate) fn fill(&self, shingle_hashes: &[u64], out: &mut [u32]) {
         out.fill(u32::EMPTY);
         if shingle_hashes.is_empty() {
             return;

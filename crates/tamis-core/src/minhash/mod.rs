@@ -10,18 +10,18 @@
 //! such a row as matching nothing. A non-empty set cannot produce it in practice: every one of the
 //! k slots would have to hold the maximum value (probability about 2^-32k).
 
-pub mod classic;
+mod classic;
 pub mod datasketch;
-pub mod fss;
+mod fss;
 pub mod mt19937;
 
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
-pub use classic::ClassicMinHash;
+use classic::ClassicMinHash;
 pub use datasketch::{DatasketchMinHash, DatasketchScheme};
-pub use fss::FastSimilaritySketch;
+use fss::FastSimilaritySketch;
 
 /// A slot of a signature: `u32` for the native methods and datasketch's `affine32`, `u64` for
 /// `affine64` and `legacy`.
@@ -79,39 +79,63 @@ impl FromStr for SketchMethod {
 /// A native sketcher with its parameters drawn once; sketching is then a pure function of the
 /// shingle hashes, so results do not depend on threads or order of documents.
 #[derive(Debug, Clone)]
-pub enum MinHasher {
+pub struct MinHasher {
+    method: SketchMethod,
+    sketcher: Sketcher,
+}
+
+#[derive(Debug, Clone)]
+enum Sketcher {
     Classic(ClassicMinHash),
     Fss(FastSimilaritySketch),
 }
 
 impl MinHasher {
     pub fn new(method: SketchMethod, num_perm: usize, seed: u64) -> Result<Self> {
-        Ok(match method {
-            SketchMethod::Classic => MinHasher::Classic(ClassicMinHash::new(num_perm, seed)?),
-            SketchMethod::Fss => MinHasher::Fss(FastSimilaritySketch::new(num_perm, seed)?),
-        })
+        let sketcher = match method {
+            SketchMethod::Classic => Sketcher::Classic(ClassicMinHash::new(num_perm, seed)?),
+            SketchMethod::Fss => Sketcher::Fss(FastSimilaritySketch::new(num_perm, seed)?),
+        };
+        Ok(MinHasher { method, sketcher })
+    }
+
+    pub fn method(&self) -> SketchMethod {
+        self.method
     }
 
     pub fn num_perm(&self) -> usize {
-        match self {
-            MinHasher::Classic(sketcher) => sketcher.num_perm(),
-            MinHasher::Fss(sketcher) => sketcher.num_perm(),
+        match &self.sketcher {
+            Sketcher::Classic(sketcher) => sketcher.num_perm(),
+            Sketcher::Fss(sketcher) => sketcher.num_perm(),
         }
     }
 
-    /// Writes the signature of the set of `shingle_hashes` (repeats allowed) into `out`, whose length
-    /// must be [`MinHasher::num_perm`].
-    pub fn sketch_into(&self, shingle_hashes: &[u64], out: &mut [u32]) {
-        match self {
-            MinHasher::Classic(sketcher) => sketcher.sketch_into(shingle_hashes, out),
-            MinHasher::Fss(sketcher) => sketcher.sketch_into(shingle_hashes, out),
+    /// Writes the signature of the set of `shingle_hashes` (repeats allowed) into `out`, whose
+    /// length must be [`MinHasher::num_perm`].
+    pub fn sketch_into(&self, shingle_hashes: &[u64], out: &mut [u32]) -> Result<()> {
+        if out.len() != self.num_perm() {
+            return Err(Error::InvalidArgument(format!(
+                "signature buffer has {} slots, num_perm is {}",
+                out.len(),
+                self.num_perm()
+            )));
         }
+        self.fill(shingle_hashes, out);
+        Ok(())
     }
 
     pub fn sketch(&self, shingle_hashes: &[u64]) -> Vec<u32> {
         let mut out = vec![u32::EMPTY; self.num_perm()];
-        self.sketch_into(shingle_hashes, &mut out);
+        self.fill(shingle_hashes, &mut out);
         out
+    }
+
+    /// [`MinHasher::sketch_into`] for callers that already hold a row of `num_perm` slots.
+    pub(crate) fn fill(&self, shingle_hashes: &[u64], out: &mut [u32]) {
+        match &self.sketcher {
+            Sketcher::Classic(sketcher) => sketcher.fill(shingle_hashes, out),
+            Sketcher::Fss(sketcher) => sketcher.fill(shingle_hashes, out),
+        }
     }
 }
 
@@ -208,9 +232,9 @@ mod tests {
                         "{method:?} k={num_perm} n={n}"
                     );
                 }
-                let fss = FastSimilaritySketch::new(num_perm, 5).unwrap();
+                let fss = MinHasher::new(SketchMethod::Fss, num_perm, 5).unwrap();
                 let mut out = vec![0; num_perm];
-                fss.sketch_into(&hashes, &mut out);
+                fss.sketch_into(&hashes, &mut out).unwrap();
                 // Each FSS slot holds a value drawn from an element; u32::MAX would mean unfilled.
                 assert!(
                     out.iter().all(|&slot| slot != u32::MAX),
@@ -225,5 +249,8 @@ mod tests {
         assert!(MinHasher::new(SketchMethod::Fss, 0, 1).is_err());
         assert!(MinHasher::new(SketchMethod::Classic, 0, 1).is_err());
         assert!("oph".parse::<SketchMethod>().is_err());
+        let hasher = MinHasher::new(SketchMethod::Fss, 4, 1).unwrap();
+        assert!(hasher.sketch_into(&[1], &mut [0; 3]).is_err());
+        assert_eq!(hasher.method(), SketchMethod::Fss);
     }
 }
