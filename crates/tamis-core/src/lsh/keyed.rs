@@ -62,7 +62,7 @@ impl<K: Eq + Hash + Clone> DatasketchLsh<K> {
         self.keys.contains_key(key)
     }
 
-    fn band_keys(&self, signature: &[u64]) -> Result<Vec<u128>> {
+    fn band_keys<T: Copy + Into<u64>>(&self, signature: &[T]) -> Result<Vec<u128>> {
         if signature.len() != self.num_perm {
             return Err(Error::InvalidArgument(format!(
                 "expecting a signature of {} slots, got {}",
@@ -76,16 +76,17 @@ impl<K: Eq + Hash + Clone> DatasketchLsh<K> {
             .take(self.params.bands)
             .map(|band| {
                 bytes.clear();
-                for value in band {
-                    bytes.extend_from_slice(&value.to_le_bytes());
+                for &value in band {
+                    bytes.extend_from_slice(&value.into().to_le_bytes());
                 }
                 xxh3_128(&bytes)
             })
             .collect())
     }
 
-    /// Indexes `signature` (any scheme, slots widened to `u64`) under `key`, a new key.
-    pub fn insert(&mut self, key: K, signature: &[u64]) -> Result<()> {
+    /// Indexes `signature` under `key`, a new key. Slots may be `u32` (`affine32`) or `u64`; only
+    /// their equality matters, so a `u32` signature and its `u64` widening index alike.
+    pub fn insert<T: Copy + Into<u64>>(&mut self, key: K, signature: &[T]) -> Result<()> {
         if self.keys.contains_key(&key) {
             return Err(Error::InvalidArgument(
                 "the given key already exists".into(),
@@ -100,7 +101,7 @@ impl<K: Eq + Hash + Clone> DatasketchLsh<K> {
     }
 
     /// The keys sharing at least one band with `signature`, each once, in no particular order.
-    pub fn query(&self, signature: &[u64]) -> Result<Vec<K>> {
+    pub fn query<T: Copy + Into<u64>>(&self, signature: &[T]) -> Result<Vec<K>> {
         let bands = self.band_keys(signature)?;
         let mut seen = HashSet::new();
         Ok(self
@@ -192,13 +193,14 @@ mod tests {
         let mut lsh: DatasketchLsh<&str> =
             DatasketchLsh::with_threshold(0.5, 16, (0.5, 0.5)).unwrap();
         assert_eq!(lsh.params(), LshParams { bands: 5, rows: 3 });
-        lsh.insert("a", &[1; 16]).unwrap();
-        assert!(lsh.insert("a", &[1; 16]).is_err());
-        assert!(lsh.insert("b", &[1; 15]).is_err());
-        assert!(lsh.query(&[1; 17]).is_err());
+        lsh.insert("a", &[1_u64; 16]).unwrap();
+        assert!(lsh.insert("a", &[1_u64; 16]).is_err());
+        assert!(lsh.insert("b", &[1_u64; 15]).is_err());
+        assert!(lsh.query(&[1_u64; 17]).is_err());
+        assert_eq!(lsh.query(&[1_u32; 16]).unwrap(), vec!["a"]);
         assert!(lsh.remove(&"b").is_err());
         lsh.remove(&"a").unwrap();
-        assert!(lsh.is_empty() && lsh.query(&[1; 16]).unwrap().is_empty());
+        assert!(lsh.is_empty() && lsh.query(&[1_u64; 16]).unwrap().is_empty());
         assert!(DatasketchLsh::<u32>::new(LshParams { bands: 1, rows: 4 }, 16).is_err());
     }
 }
