@@ -53,7 +53,6 @@ impl FastSimilaritySketch {
         let walk_key = self.round_key(2 * self.num_perm);
         for round in 0..2 * self.num_perm {
             let key = self.round_key(round);
-
             for &hash in shingle_hashes {
                 let mixed = splitmix64(hash ^ key);
                 let bin = if round < self.num_perm {
