@@ -1,17 +1,17 @@
 //! Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup, FOCS 2017), our O(n + k log k) sketch.
 //!
 //! Why this and not one-permutation hashing with optimal densification (Shrivastava 2017): both
-//! fill k bins from one pass, but densification copies the value of a neighbouring bin into empty
-//! ones, so when a set has fewer elements than k (a short paragraph: 30 word 5-grams against
-//! k = 128) many slots are copies and the estimate is noisier than classic `MinHash`. FSS instead keeps
-//! throwing every element into bins, round after round, until all k bins hold a value; a bin keeps
-//! the smallest value of the first round that reached it. Each slot then holds the first element of
-//! the union to reach that bin, which is uniform over the union, so the fraction of equal slots is an
-//! unbiased Jaccard estimate, while costing one hash per element and round: one round when n >> k,
-//! about (k ln k) / n rounds otherwise. On sets smaller than k the first rounds spread the elements
-//! over distinct bins, sampling nearly without replacement, so the error is *lower* than classic
-//! `MinHash`'s: on real near-duplicate pairs at k = 128 (example `minhash_accuracy`) the mean absolute
-//! error is 0.025 against 0.031 for classic.
+//! fill k bins from one pass, but densification fills an empty bin with a copy of another bin's
+//! value, so on sets not much larger than k (a paragraph: tens to hundreds of word 5-grams against
+//! k = 128) many slots are copies and carry no new sample. FSS instead keeps throwing every element
+//! into bins, round after round, until all k bins hold a value; a bin keeps the smallest value of the
+//! first round that reached it. Each slot then holds an element of the union chosen uniformly, so
+//! the fraction of equal slots is an unbiased Jaccard estimate, at one hash per element and round:
+//! one round when n >> k, about (k ln k) / n rounds otherwise. On small sets the first rounds spread
+//! the elements over distinct bins, sampling nearly without replacement, so the error is lower than
+//! with k independent permutations. Measured on 2,724 real near-duplicate pairs at k = 128 (example
+//! `minhash_accuracy`), the mean absolute error is 0.025 for FSS, 0.030 for densified one-permutation
+//! hashing and 0.031 for classic `MinHash`.
 //!
 //! Rounds `0..k` throw each element into a uniformly random bin; rounds `k..2k` walk each element
 //! through all bins from a random start, so every bin is filled after at most 2k rounds.
