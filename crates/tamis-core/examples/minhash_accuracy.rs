@@ -148,10 +148,15 @@ fn densified_one_permutation(hashes: &[u64], k: usize, seed: u64) -> Vec<u32> {
     }
     let mut out = bins.clone();
     for j in (0..k).filter(|&j| !filled[j]) {
-        let donor = (1_u64..)
-            .map(|attempt| (mix(seed ^ mix(((j as u64) << 32) | attempt)) % k as u64) as usize)
-            .find(|&candidate| filled[candidate])
-            .unwrap_or(j);
+        // Terminates: the set is non-empty, so some bin is filled.
+        let probe =
+            |attempt: u64| (mix(seed ^ mix(((j as u64) << 32) | attempt)) % k as u64) as usize;
+        let mut attempt = 1;
+        let mut donor = probe(attempt);
+        while !filled[donor] {
+            attempt += 1;
+            donor = probe(attempt);
+        }
         out[j] = bins[donor];
     }
     out
