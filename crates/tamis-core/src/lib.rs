@@ -6,7 +6,12 @@
 pub mod dedup;
 pub mod error;
 pub mod io;
+pub mod jaccard;
+pub mod lsh;
+pub mod minhash;
 pub mod progress;
+pub mod shingle;
+pub mod signature;
 pub mod text;
 
 pub use error::{Error, Location, Result};

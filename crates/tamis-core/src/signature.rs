@@ -1,0 +1,165 @@
+//! Dense signature matrices and batch sketching of many documents in parallel.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::minhash::{DatasketchMinHash, MinHasher, SignatureValue};
+use crate::shingle::{ShingleConfig, Shingler};
+
+/// `n_docs` signatures of `num_perm` slots each, row-major in one allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureMatrix<T> {
+    num_perm: usize,
+    values: Vec<T>,
+}
+
+impl<T: SignatureValue> SignatureMatrix<T> {
+    /// Wraps row-major `values`; their length must be a multiple of `num_perm`.
+    pub fn from_values(num_perm: usize, values: Vec<T>) -> Result<Self> {
+        if num_perm == 0 || values.len() % num_perm != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "{} values do not make rows of num_perm = {num_perm}",
+                values.len()
+            )));
+        }
+        Ok(SignatureMatrix { num_perm, values })
+    }
+
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
+    }
+
+    pub fn n_docs(&self) -> usize {
+        self.values.len() / self.num_perm
+    }
+
+    pub fn row(&self, doc: usize) -> &[T] {
+        &self.values[doc * self.num_perm..(doc + 1) * self.num_perm]
+    }
+
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, T> {
+        self.values.chunks_exact(self.num_perm)
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        &self.values
+    }
+
+    pub fn into_values(self) -> Vec<T> {
+        self.values
+    }
+}
+
+/// Shingles and sketches every text in parallel. Each row depends only on its text, so the result
+/// is the same whatever the number of threads.
+pub fn sketch_texts(
+    texts: &[&str],
+    shingles: ShingleConfig,
+    hasher: &MinHasher,
+) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; texts.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(texts.par_iter())
+        .for_each_init(
+            || (Shingler::new(shingles), Vec::new()),
+            |(shingler, hashes), (row, text)| {
+                shingler.hash_text(text, hashes);
+                hasher.fill(hashes, row);
+            },
+        );
+    SignatureMatrix { num_perm, values }
+}
+
+/// Same as [`sketch_texts`] for pre-tokenized documents (token id n-grams).
+pub fn sketch_token_docs(
+    docs: &[&[u32]],
+    shingles: ShingleConfig,
+    hasher: &MinHasher,
+) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(docs.par_iter())
+        .for_each_init(
+            || (Shingler::new(shingles), Vec::new()),
+            |(shingler, hashes), (row, tokens)| {
+                shingler.hash_tokens(tokens, hashes);
+                hasher.fill(hashes, row);
+            },
+        );
+    SignatureMatrix { num_perm, values }
+}
+
+/// datasketch-identical signatures of many token lists in parallel (`MinHash.update_batch` of each
+/// document's tokens), one `u64` row per document whatever the scheme (`affine32` values fit `u32`).
+pub fn sketch_datasketch_docs(
+    docs: &[Vec<&[u8]>],
+    sketcher: &DatasketchMinHash,
+) -> SignatureMatrix<u64> {
+    let num_perm = sketcher.num_perm();
+    let mut values = vec![0; docs.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(docs.par_iter())
+        .for_each(|(row, tokens)| {
+            row.copy_from_slice(&sketcher.sketch_tokens(tokens.iter().copied()));
+        });
+    SignatureMatrix { num_perm, values }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::{SketchMethod, is_empty_signature};
+
+    #[test]
+    fn batch_equals_one_by_one_whatever_the_thread_count() {
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("document {i} has some words {} in it and more", i % 7))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let hasher = MinHasher::new(SketchMethod::Fss, 32, 3).unwrap();
+        let config = ShingleConfig::default();
+        let single = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| sketch_texts(&refs, config, &hasher));
+        let parallel = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap()
+            .install(|| sketch_texts(&refs, config, &hasher));
+        assert_eq!(single, parallel);
+        let mut shingler = Shingler::new(config);
+        let mut hashes = Vec::new();
+        shingler.hash_text(refs[17], &mut hashes);
+        assert_eq!(single.row(17), hasher.sketch(&hashes));
+        assert_eq!(single.n_docs(), 200);
+    }
+
+    #[test]
+    fn datasketch_batch_equals_one_by_one() {
+        use crate::minhash::DatasketchScheme;
+        let sketcher = DatasketchMinHash::new(16, 7, DatasketchScheme::Affine64).unwrap();
+        let docs: Vec<Vec<&[u8]>> = vec![vec![b"a", b"b"], vec![], vec![b"c"]];
+        let matrix = sketch_datasketch_docs(&docs, &sketcher);
+        for (row, tokens) in matrix.rows().zip(&docs) {
+            assert_eq!(row, sketcher.sketch_tokens(tokens.iter().copied()));
+        }
+    }
+
+    #[test]
+    fn empty_text_row_is_empty() {
+        let hasher = MinHasher::new(SketchMethod::Classic, 16, 3).unwrap();
+        let matrix = sketch_texts(&["", "some text"], ShingleConfig::default(), &hasher);
+        assert!(is_empty_signature(matrix.row(0)));
+        assert!(!is_empty_signature(matrix.row(1)));
+        let tokens = sketch_token_docs(&[&[], &[1, 2, 3]], ShingleConfig::default(), &hasher);
+        assert!(is_empty_signature(tokens.row(0)));
+        assert!(SignatureMatrix::from_values(3, vec![1_u32; 4]).is_err());
+    }
+}
