@@ -3,6 +3,7 @@
 //!
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
+pub mod cluster;
 pub mod dedup;
 pub mod error;
 pub mod io;

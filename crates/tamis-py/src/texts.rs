@@ -1,5 +1,5 @@
 //! Accepting a column of texts from Python: a sequence of `str` (or `None`), or any Arrow string array through
-//! the Arrow `PyCapsule` interface (pyarrow arrays and chunked arrays, polars Series). Arrow data is borrowed,
+//! the Arrow PyCapsule interface (pyarrow arrays and chunked arrays, polars Series). Arrow data is borrowed,
 //! not copied.
 
 use arrow_array::cast::AsArray;
