@@ -15,10 +15,12 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
+from tamis.near import DedupResult, dedup
 from tamis.text import normalize
 
 __all__ = [
     "CorruptInputError",
+    "DedupResult",
     "ExactDedup",
     "FieldNotFoundError",
     "FieldTypeError",
@@ -29,6 +31,7 @@ __all__ = [
     "TamisFileNotFoundError",
     "TamisIOError",
     "__version__",
+    "dedup",
     "dedup_exact",
     "dedup_files_exact",
     "normalize",

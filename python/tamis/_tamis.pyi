@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from tamis.stats import DedupStats
 
-__all__ = ["__version__", "dedup_exact", "dedup_files_exact", "normalize"]
+__all__ = ["__version__", "dedup_exact", "dedup_files_exact", "dedup_fuzzy", "normalize"]
 
 __version__: str
 
@@ -29,3 +29,21 @@ def dedup_files_exact(
     rejects: str | PathLike[str] | None = None,
     progress: bool = False,
 ) -> DedupStats: ...
+def dedup_fuzzy(
+    texts: Any,
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    unit: str = "word",
+    ngram: int = 5,
+    normalize: str = "standard",
+    method: str = "fss",
+    seed: int = 1,
+    bands: int | None = None,
+    rows: int | None = None,
+    fp_weight: float = 0.1,
+    fn_weight: float = 0.9,
+    verify: str = "exact",
+    keep: str = "first",
+    scores: npt.NDArray[np.float64] | None = None,
+) -> dict[str, Any]: ...

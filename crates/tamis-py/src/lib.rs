@@ -3,6 +3,7 @@
 
 mod dedup;
 mod errors;
+mod fuzzy;
 mod gil;
 mod text;
 mod texts;
@@ -13,6 +14,8 @@ mod _tamis {
 
     #[pymodule_export]
     use super::dedup::{dedup_exact, dedup_files_exact};
+    #[pymodule_export]
+    use super::fuzzy::dedup_fuzzy;
     #[pymodule_export]
     use super::text::normalize;
 

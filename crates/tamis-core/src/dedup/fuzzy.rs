@@ -69,8 +69,11 @@ impl Default for FuzzyOptions {
             method: SketchMethod::Fss,
             seed: 1,
             bands: None,
-            false_positive_weight: 0.5,
-            false_negative_weight: 0.5,
+            // Every candidate is verified, so a false positive only costs a Jaccard computation while a false
+            // negative is a duplicate left in the data: weigh misses far more than datasketch's 0.5/0.5.
+            // On the Poe sample this takes recall from 0.972 to 0.998 for 40% more candidates.
+            false_positive_weight: 0.1,
+            false_negative_weight: 0.9,
             verification: Verification::Exact,
             keep: KeepPolicy::First,
         }

@@ -1,0 +1,98 @@
+//! Near-duplicate deduplication of a column, exposed as `tamis._tamis.dedup_fuzzy`.
+
+use numpy::{IntoPyArray, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use tamis_core::dedup::{FuzzyOptions, FuzzyStats, dedup_fuzzy as core_dedup_fuzzy};
+use tamis_core::shingle::ShingleConfig;
+
+use crate::errors::PyTamisError;
+use crate::gil::run_detached;
+use crate::texts::TextColumn;
+
+#[pyfunction]
+#[pyo3(signature = (texts, *, threshold = 0.8, num_perm = 128, unit = "word", ngram = 5, normalize = "standard",
+                    method = "fss", seed = 1, bands = None, rows = None, fp_weight = 0.1, fn_weight = 0.9,
+                    verify = "exact", keep = "first", scores = None))]
+// PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+pub fn dedup_fuzzy<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    threshold: f64,
+    num_perm: usize,
+    unit: &str,
+    ngram: usize,
+    normalize: &str,
+    method: &str,
+    seed: u64,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    fp_weight: f64,
+    fn_weight: f64,
+    verify: &str,
+    keep: &str,
+    scores: Option<PyReadonlyArray1<'py, f64>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let banding = match (bands, rows) {
+        (Some(bands), Some(rows)) => Some((bands, rows)),
+        (None, None) => None,
+        _ => {
+            return Err(PyTamisError(tamis_core::Error::InvalidArgument(
+                "give both bands and rows, or neither (then they follow from the threshold)".into(),
+            ))
+            .into());
+        }
+    };
+    let options = FuzzyOptions {
+        threshold,
+        num_perm,
+        shingles: ShingleConfig::new(unit.parse().map_err(PyTamisError)?, ngram)
+            .map_err(PyTamisError)?,
+        normalization: normalize.parse().map_err(PyTamisError)?,
+        method: method.parse().map_err(PyTamisError)?,
+        seed,
+        bands: banding,
+        false_positive_weight: fp_weight,
+        false_negative_weight: fn_weight,
+        verification: verify.parse().map_err(PyTamisError)?,
+        keep: keep.parse().map_err(PyTamisError)?,
+    };
+    let column = TextColumn::extract(texts)?;
+    let rows_of_text = column.rows()?;
+    let scores = scores
+        .as_ref()
+        .map(PyReadonlyArray1::as_slice)
+        .transpose()?;
+    let result = run_detached(py, |_| core_dedup_fuzzy(&rows_of_text, &options, scores))?;
+
+    let dict = PyDict::new(py);
+    dict.set_item("keep", result.keep.into_pyarray(py))?;
+    dict.set_item("cluster", result.cluster.into_pyarray(py))?;
+    dict.set_item("similarity", result.similarity.into_pyarray(py))?;
+    let (left, (right, similarity)): (Vec<u32>, (Vec<u32>, Vec<f64>)) = result
+        .edges
+        .iter()
+        .map(|edge| (edge.a, (edge.b, edge.similarity)))
+        .unzip();
+    dict.set_item("edge_a", left.into_pyarray(py))?;
+    dict.set_item("edge_b", right.into_pyarray(py))?;
+    dict.set_item("edge_similarity", similarity.into_pyarray(py))?;
+    dict.set_item("stats", stats_to_dict(py, &result.stats)?)?;
+    Ok(dict)
+}
+
+fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("records", stats.records)?;
+    dict.set_item("nulls", stats.nulls)?;
+    dict.set_item("exact_duplicates", stats.exact_duplicates)?;
+    dict.set_item("candidates", stats.candidates)?;
+    dict.set_item("verified", stats.verified)?;
+    dict.set_item("rejected", stats.rejected)?;
+    dict.set_item("clusters", stats.clusters)?;
+    dict.set_item("removed", stats.removed)?;
+    dict.set_item("bands", stats.bands)?;
+    dict.set_item("rows", stats.rows)?;
+    Ok(dict)
+}
