@@ -3,18 +3,14 @@
 //! read ends up counted as kept, removed or rejected, per file.
 
 use std::borrow::Cow;
-use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::path::PathBuf;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::key::{ContentKey, FirstSeen};
 use crate::error::{Error, Location, Result};
-use crate::io::{
-    AtomicFile, ByteCounter, FieldPath, InputFormat, LineChunk, LineChunks, RecordError, open_input,
-};
+use crate::io::{AtomicFile, FieldPath, InputFormat, Line, LineChunk, RecordFiles};
 use crate::progress::Progress;
 use crate::text::Normalization;
 
@@ -92,13 +88,6 @@ struct Origin {
     line: u64,
 }
 
-/// What one line turned out to be.
-enum Verdict {
-    Record(ContentKey),
-    Blank,
-    Bad(RecordError),
-}
-
 struct Outputs {
     kept: AtomicFile,
     duplicates: Option<AtomicFile>,
@@ -130,16 +119,19 @@ impl ExactFileJob {
     /// [`Error::Interrupted`] and, like any failed run, leaves no output file behind.
     pub fn run(&self, interrupted: &dyn Fn() -> bool) -> Result<DedupStats> {
         let started = Instant::now();
-        let formats = self.check_arguments()?;
-        let total_bytes = self
-            .inputs
-            .iter()
-            .filter_map(|path| path.metadata().ok())
-            .map(|meta| meta.len())
-            .sum();
+        let files = RecordFiles::open(&self.inputs, self.format, self.field.clone())?;
+        for output in [
+            Some(&self.output),
+            self.duplicates.as_ref(),
+            self.rejects.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            files.check_output(output)?;
+        }
         let mut run = Run {
             job: self,
-            formats,
             stats: DedupStats {
                 files: self
                     .inputs
@@ -171,110 +163,24 @@ impl ExactFileJob {
                 .map(|path| path.to_string_lossy())
                 .collect(),
         };
-        let counter = ByteCounter::default();
-        let progress = Progress::new(self.progress, total_bytes);
-
-        let (sender, receiver) = mpsc::sync_channel::<(usize, Result<LineChunk>)>(2);
-        let inputs = self.inputs.clone();
-        let reader_counter = counter.clone();
-        // Reading (and decompressing) runs on its own thread so it overlaps with parsing and hashing.
-        let reader = std::thread::spawn(move || read_all(&inputs, &reader_counter, &sender));
-        let mut result = Ok(());
-        let mut next_file = 0;
-        for (index, chunk) in &receiver {
-            let step = if interrupted() {
-                Err(Error::Interrupted)
-            } else {
-                run.close_files(next_file, index).and_then(|()| {
-                    next_file = index;
-                    run.process_chunk(index, &chunk?)
-                })
-            };
-            if let Err(error) = step {
-                result = Err(error);
-                break;
-            }
-            progress.update(counter.get(), run.records_so_far());
-        }
-        drop(receiver);
-        let _ = reader.join();
+        let progress = Progress::new(self.progress, files.stored_bytes());
+        let normalization = self.normalization;
+        let scanned = files.scan(
+            &progress,
+            self.on_error == OnError::Skip,
+            interrupted,
+            |scratch: &mut Vec<u8>, text| ContentKey::of(text, normalization, scratch),
+            |file, chunk, lines| run.process_chunk(file, chunk, lines),
+        );
         progress.finish();
-        result?;
-        run.close_files(next_file, self.inputs.len())?;
+        scanned?;
         run.commit(started)
-    }
-
-    /// Fails fast, before any work, on missing inputs, unknown formats and an output that would overwrite an
-    /// input.
-    fn check_arguments(&self) -> Result<Vec<InputFormat>> {
-        if self.inputs.is_empty() {
-            return Err(Error::InvalidArgument("no input files given".into()));
-        }
-        let mut formats = Vec::with_capacity(self.inputs.len());
-        for path in &self.inputs {
-            let meta = path.metadata().map_err(|source| Error::io(path, source))?;
-            if meta.is_dir() {
-                return Err(Error::InvalidArgument(format!(
-                    "{}: is a directory, expected a file",
-                    path.display()
-                )));
-            }
-            formats.push(match self.format {
-                Some(format) => format,
-                None => InputFormat::of(path)?,
-            });
-        }
-        let outputs = [
-            Some(&self.output),
-            self.duplicates.as_ref(),
-            self.rejects.as_ref(),
-        ];
-        for output in outputs.into_iter().flatten() {
-            if let Some(input) = self.inputs.iter().find(|input| same_file(input, output)) {
-                return Err(Error::InvalidArgument(format!(
-                    "output {} is also an input ({}): refusing to overwrite the data being read",
-                    output.display(),
-                    input.display()
-                )));
-            }
-        }
-        Ok(formats)
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
-}
-
-fn read_all(
-    inputs: &[PathBuf],
-    counter: &ByteCounter,
-    sender: &mpsc::SyncSender<(usize, Result<LineChunk>)>,
-) {
-    for (index, path) in inputs.iter().enumerate() {
-        let source = match open_input(path, counter) {
-            Ok(source) => source,
-            Err(error) => {
-                let _ = sender.send((index, Err(error)));
-                return;
-            }
-        };
-        for chunk in LineChunks::new(source, path) {
-            let failed = chunk.is_err();
-            if sender.send((index, chunk)).is_err() || failed {
-                return;
-            }
-        }
     }
 }
 
 /// The state of a run in progress.
 struct Run<'job> {
     job: &'job ExactFileJob,
-    formats: Vec<InputFormat>,
     stats: DedupStats,
     seen: FirstSeen<Origin>,
     outputs: Outputs,
@@ -282,41 +188,14 @@ struct Run<'job> {
 }
 
 impl Run<'_> {
-    fn records_so_far(&self) -> u64 {
-        self.stats.files.iter().map(|file| file.records).sum()
-    }
-
-    /// Files `from..until` are done. A file without a single record is an error (or, with `--on-error skip`,
-    /// just accounted as having none), since it is almost always a mistake in the input list.
-    fn close_files(&mut self, from: usize, until: usize) -> Result<()> {
-        for file in &self.stats.files[from..until] {
-            if file.records == 0 && self.job.on_error == OnError::Fail {
-                return Err(Error::EmptyFile {
-                    path: file.path.clone(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn process_chunk(&mut self, file: usize, chunk: &LineChunk) -> Result<()> {
-        let format = self.formats[file];
+    fn process_chunk(
+        &mut self,
+        file: usize,
+        chunk: &LineChunk,
+        lines: Vec<Line<ContentKey>>,
+    ) -> Result<()> {
         let field = &self.job.field;
-        let normalization = self.job.normalization;
-        let verdicts: Vec<Verdict> = chunk
-            .lines
-            .par_iter()
-            .map_init(Vec::new, |scratch, range| {
-                judge(
-                    &chunk.data[range.clone()],
-                    format,
-                    field,
-                    normalization,
-                    scratch,
-                )
-            })
-            .collect();
-        for (offset, verdict) in verdicts.into_iter().enumerate() {
+        for (offset, line) in lines.into_iter().enumerate() {
             let line_bytes = chunk.line(offset);
             let origin = Origin {
                 file: file as u32,
@@ -324,9 +203,9 @@ impl Run<'_> {
             };
             let file_stats = &mut self.stats.files[file];
             file_stats.bytes += line_bytes.len() as u64 + 1;
-            match verdict {
-                Verdict::Blank => file_stats.blank_lines += 1,
-                Verdict::Bad(problem) => {
+            match line {
+                Line::Blank => file_stats.blank_lines += 1,
+                Line::Bad(problem) => {
                     file_stats.records += 1;
                     let location = Location::Line {
                         path: file_stats.path.clone(),
@@ -346,7 +225,7 @@ impl Run<'_> {
                         write_json_line(rejects, &reject)?;
                     }
                 }
-                Verdict::Record(key) => {
+                Line::Record(key) => {
                     file_stats.records += 1;
                     let first = *self.seen.entry(key).or_insert(origin);
                     if first.file == origin.file && first.line == origin.line {
@@ -396,49 +275,18 @@ impl Run<'_> {
     }
 }
 
-fn write_json_line(file: &mut AtomicFile, value: &impl Serialize) -> Result<()> {
+pub(crate) fn write_json_line(file: &mut AtomicFile, value: &impl Serialize) -> Result<()> {
     let mut line =
         serde_json::to_vec(value).map_err(|error| Error::InvalidArgument(error.to_string()))?;
     line.push(b'\n');
     file.write_all(&line)
 }
 
-/// Decides what one line is. Runs on worker threads.
-fn judge(
-    line: &[u8],
-    format: InputFormat,
-    field: &FieldPath,
-    normalization: Normalization,
-    scratch: &mut Vec<u8>,
-) -> Verdict {
-    let text = match format {
-        InputFormat::Jsonl => {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                return Verdict::Blank;
-            }
-            match field.extract(line) {
-                Ok(text) => text,
-                Err(problem) => return Verdict::Bad(problem),
-            }
-        }
-        InputFormat::Text => {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            match std::str::from_utf8(line) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(error) => {
-                    let message = format!("invalid byte at column {}", error.valid_up_to() + 1);
-                    return Verdict::Bad(RecordError::InvalidUtf8(message));
-                }
-            }
-        }
-    };
-    Verdict::Record(ContentKey::of(&text, normalization, scratch))
-}
-
 #[cfg(test)]
 mod tests {
     use std::fs;
     use std::io::Write;
+    use std::path::Path;
 
     use super::*;
 

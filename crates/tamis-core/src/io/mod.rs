@@ -5,10 +5,12 @@ pub mod atomic;
 pub mod field;
 pub mod format;
 pub mod lines;
+pub mod records;
 pub mod source;
 
 pub use atomic::AtomicFile;
 pub use field::{FieldPath, RecordError};
 pub use format::InputFormat;
 pub use lines::{LineChunk, LineChunks};
+pub use records::{Line, RecordFiles, extract_text};
 pub use source::{ByteCounter, open_input};
