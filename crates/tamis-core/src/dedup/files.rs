@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::key::{ContentKey, FirstSeen};
 use crate::error::{Error, Location, Result};
-use crate::io::{AtomicFile, FieldPath, InputFormat, Line, LineChunk, RecordFiles};
+use crate::io::{AtomicFile, FieldPath, InputFormat, Line, LineChunk, Origin, RecordFiles};
 use crate::progress::Progress;
 use crate::text::Normalization;
 
@@ -79,13 +79,6 @@ pub struct DedupStats {
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub seconds: f64,
-}
-
-/// Where a record sits: index into the job's inputs, and 1-based line.
-#[derive(Debug, Clone, Copy)]
-struct Origin {
-    file: u32,
-    line: u64,
 }
 
 struct Outputs {
@@ -169,7 +162,7 @@ impl ExactFileJob {
             &progress,
             self.on_error == OnError::Skip,
             interrupted,
-            |scratch: &mut Vec<u8>, text| ContentKey::of(text, normalization, scratch),
+            |scratch: &mut Vec<u8>, _, text| ContentKey::of(text, normalization, scratch),
             |file, chunk, lines| run.process_chunk(file, chunk, lines),
         );
         progress.finish();

@@ -16,6 +16,11 @@ impl ContentKey {
     pub fn of(text: &str, normalization: Normalization, scratch: &mut Vec<u8>) -> ContentKey {
         ContentKey(xxh3_128(normalization.apply_bytes(text, scratch)))
     }
+
+    /// The key of text that is already normalized.
+    pub fn of_normalized(normalized: &[u8]) -> ContentKey {
+        ContentKey(xxh3_128(normalized))
+    }
 }
 
 /// Keys are already uniformly distributed hashes, so hashing them again for the map would be wasted work.

@@ -5,11 +5,13 @@
 pub mod exact;
 pub mod files;
 pub mod fuzzy;
+pub mod fuzzy_files;
 pub mod key;
 pub mod survivor;
 
 pub use exact::{ExactDedup, dedup_exact};
 pub use files::{DedupStats, ExactFileJob, FileStats, OnError};
 pub use fuzzy::{Edge, FuzzyOptions, FuzzyResult, FuzzyStats, Verification, dedup_fuzzy};
+pub use fuzzy_files::{FuzzyFileJob, FuzzyFileStats};
 pub use key::ContentKey;
 pub use survivor::KeepPolicy;

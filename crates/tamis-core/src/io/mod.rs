@@ -12,5 +12,5 @@ pub use atomic::AtomicFile;
 pub use field::{FieldPath, RecordError};
 pub use format::InputFormat;
 pub use lines::{LineChunk, LineChunks};
-pub use records::{Line, RecordFiles, extract_text};
+pub use records::{Line, Origin, RecordFiles, extract_text};
 pub use source::{ByteCounter, open_input};

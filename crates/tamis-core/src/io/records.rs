@@ -12,6 +12,13 @@ use super::{ByteCounter, FieldPath, InputFormat, LineChunk, LineChunks, RecordEr
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
+/// Where a record sits: index into the inputs, and 1-based line number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: u32,
+    pub line: u64,
+}
+
 /// What one line of input turned out to be.
 #[derive(Debug)]
 pub enum Line<T> {
@@ -84,7 +91,7 @@ impl RecordFiles {
             .sum()
     }
 
-    /// Streams every line. `per_record(scratch, text)` runs on worker threads with a per-thread scratch
+    /// Streams every line. `per_record(scratch, origin, text)` runs on worker threads with a per-thread scratch
     /// value; `visit(file, chunk, lines)` gets the results of each chunk in input order. A file with no
     /// record is an error unless `allow_empty`. `interrupted` is polled between chunks.
     pub fn scan<S, T, P, V>(
@@ -98,7 +105,7 @@ impl RecordFiles {
     where
         S: Default + Send,
         T: Send,
-        P: Fn(&mut S, &str) -> T + Sync,
+        P: Fn(&mut S, Origin, &str) -> T + Sync,
         V: FnMut(usize, &LineChunk, Vec<Line<T>>) -> Result<()>,
     {
         let counter = ByteCounter::default();
@@ -146,15 +153,22 @@ impl RecordFiles {
     where
         S: Default + Send,
         T: Send,
-        P: Fn(&mut S, &str) -> T + Sync,
+        P: Fn(&mut S, Origin, &str) -> T + Sync,
     {
         let format = self.formats[file];
         chunk
             .lines
             .par_iter()
-            .map_init(S::default, |scratch, range| {
+            .enumerate()
+            .map_init(S::default, |scratch, (offset, range)| {
                 match extract_text(&chunk.data[range.clone()], format, &self.field) {
-                    Line::Record(text) => Line::Record(per_record(scratch, &text)),
+                    Line::Record(text) => {
+                        let origin = Origin {
+                            file: file as u32,
+                            line: chunk.first_line + offset as u64,
+                        };
+                        Line::Record(per_record(scratch, origin, &text))
+                    }
                     Line::Blank => Line::Blank,
                     Line::Bad(problem) => Line::Bad(problem),
                 }

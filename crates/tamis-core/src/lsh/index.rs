@@ -57,15 +57,32 @@ impl BandIndex {
         signatures: &SignatureMatrix<T>,
     ) -> Result<u32> {
         self.check_width(signatures.num_perm())?;
+        let hashes = self.band_hashes_of(signatures);
+        self.insert_band_hashes(&hashes)
+    }
+
+    /// Indexes documents given by their band hashes (from [`band_hashes`], `None` for empty
+    /// documents), so a caller streaming a corpus can keep band hashes instead of signatures.
+    pub fn insert_band_hashes(&mut self, hashes: &[Option<Vec<u64>>]) -> Result<u32> {
+        if let Some(wrong) = hashes
+            .iter()
+            .flatten()
+            .find(|bands| bands.len() != self.params.bands)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "{} band hashes given, the index has {} bands",
+                wrong.len(),
+                self.params.bands
+            )));
+        }
         let first = self.n_docs;
-        let end = first + signatures.n_docs();
+        let end = first + hashes.len();
         let first_id = u32::try_from(first)
             .ok()
             .filter(|_| u32::try_from(end).is_ok())
             .ok_or_else(|| {
                 Error::InvalidArgument(format!("a band index holds at most {} documents", u32::MAX))
             })?;
-        let hashes = self.band_hashes_of(signatures);
         self.tables
             .par_iter_mut()
             .enumerate()

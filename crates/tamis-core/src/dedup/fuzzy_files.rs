@@ -1,0 +1,525 @@
+//! Near-duplicate deduplication of datasets on disk, in three passes so that no text stays in memory:
+//!
+//! 1. sketch: per record its origin, length and content key; per distinct text its LSH band hashes;
+//! 2. verify: re-read the records that are candidates, shingle them, and check every candidate edge by exact
+//!    Jaccard (skipped with `Verification::Estimate`, which keeps signatures from pass 1 instead);
+//! 3. write: re-read everything and copy the kept lines byte for byte, with the clusters file beside.
+//!
+//! Memory grows with the number of records (about 30 bytes each) and of distinct texts (band hashes and the
+//! band index, about 25 bytes per band), plus the shingle sets of the candidates during pass 2.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::files::{DedupStats, FileStats, OnError, write_json_line};
+use super::fuzzy::{Edge, FuzzyOptions, FuzzyStats, Verification, clusters};
+use super::key::{ContentKey, FirstSeen};
+use super::survivor::choose;
+use crate::error::{Location, Result};
+use crate::io::{AtomicFile, FieldPath, InputFormat, Line, Origin, RecordFiles};
+use crate::jaccard::{estimated_jaccard, exact_jaccard};
+use crate::lsh::{BandIndex, band_hashes};
+use crate::minhash::{MinHasher, is_empty_signature};
+use crate::progress::Progress;
+use crate::shingle::{ShingleSet, Shingler};
+
+/// One near-duplicate run over files.
+#[derive(Debug, Clone)]
+pub struct FuzzyFileJob {
+    pub inputs: Vec<PathBuf>,
+    pub output: PathBuf,
+    pub field: FieldPath,
+    pub format: Option<InputFormat>,
+    pub options: FuzzyOptions,
+    pub on_error: OnError,
+    /// One JSON line per record in a cluster of two or more.
+    pub clusters: Option<PathBuf>,
+    pub rejects: Option<PathBuf>,
+    pub progress: bool,
+}
+
+/// The account of a near-duplicate run over files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FuzzyFileStats {
+    pub dedup: DedupStats,
+    pub fuzzy: FuzzyStats,
+}
+
+/// Per-thread scratch space of pass 1.
+#[derive(Default)]
+struct SketchScratch {
+    normalized: Vec<u8>,
+    shingler: Option<Shingler>,
+    hashes: Vec<u64>,
+    signature: Vec<u32>,
+    band_bytes: Vec<u8>,
+}
+
+/// What pass 1 learns about one record.
+struct Sketch {
+    key: ContentKey,
+    length: usize,
+    bands: Option<Vec<u64>>,
+    signature: Option<Vec<u32>>,
+}
+
+#[derive(Serialize)]
+struct ClusterLine<'a> {
+    row: u64,
+    file: Cow<'a, str>,
+    line: u64,
+    cluster: i64,
+    kept: bool,
+    similarity: f64,
+}
+
+#[derive(Serialize)]
+struct RejectLine<'a> {
+    file: Cow<'a, str>,
+    line: u64,
+    error: String,
+}
+
+impl FuzzyFileJob {
+    pub fn run(&self, interrupted: &dyn Fn() -> bool) -> Result<FuzzyFileStats> {
+        let started = Instant::now();
+        let params = self.options.lsh_params()?;
+        let hasher = MinHasher::new(
+            self.options.method,
+            self.options.num_perm,
+            self.options.seed,
+        )?;
+        let files = RecordFiles::open(&self.inputs, self.format, self.field.clone())?;
+        for output in [
+            Some(&self.output),
+            self.clusters.as_ref(),
+            self.rejects.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            files.check_output(output)?;
+        }
+        let mut kept_file = AtomicFile::create(&self.output)?;
+        let mut clusters_file = self
+            .clusters
+            .as_deref()
+            .map(AtomicFile::create)
+            .transpose()?;
+        let mut rejects_file = self
+            .rejects
+            .as_deref()
+            .map(AtomicFile::create)
+            .transpose()?;
+        let names: Vec<Cow<'_, str>> = self
+            .inputs
+            .iter()
+            .map(|path| path.to_string_lossy())
+            .collect();
+        let mut file_stats: Vec<FileStats> = self
+            .inputs
+            .iter()
+            .map(|path| FileStats {
+                path: path.clone(),
+                ..FileStats::default()
+            })
+            .collect();
+        let allow_empty = self.on_error == OnError::Skip;
+        let options = &self.options;
+        let keep_signatures = options.verification == Verification::Estimate;
+
+        // Pass 1: sketch.
+        let mut origins: Vec<Origin> = Vec::new();
+        let mut lengths: Vec<usize> = Vec::new();
+        let mut representative: Vec<u32> = Vec::new();
+        let mut distinct: Vec<u32> = Vec::new();
+        let mut distinct_bands: Vec<Option<Vec<u64>>> = Vec::new();
+        let mut distinct_signatures: Vec<u32> = Vec::new();
+        let mut seen: FirstSeen<u32> = FirstSeen::default();
+        let progress = Progress::new(self.progress, files.stored_bytes());
+        let sketch = |scratch: &mut SketchScratch, _: Origin, text: &str| {
+            let normalized = options
+                .normalization
+                .apply_bytes(text, &mut scratch.normalized);
+            let key = ContentKey::of_normalized(normalized);
+            let shingler = scratch
+                .shingler
+                .get_or_insert_with(|| Shingler::new(options.shingles));
+            shingler.hash_text(&String::from_utf8_lossy(normalized), &mut scratch.hashes);
+            scratch.signature.resize(options.num_perm, 0);
+            // The hasher was built from the same num_perm, so the slot count always matches.
+            let _ = hasher.sketch_into(&scratch.hashes, &mut scratch.signature);
+            let empty = is_empty_signature(&scratch.signature);
+            Sketch {
+                key,
+                length: text.len(),
+                bands: (!empty)
+                    .then(|| band_hashes(&scratch.signature, params, &mut scratch.band_bytes)),
+                signature: keep_signatures.then(|| scratch.signature.clone()),
+            }
+        };
+        let scanned = files.scan(
+            &progress,
+            allow_empty,
+            interrupted,
+            sketch,
+            |file, chunk, lines| {
+                for (offset, line) in lines.into_iter().enumerate() {
+                    let stats = &mut file_stats[file];
+                    let line_number = chunk.first_line + offset as u64;
+                    stats.bytes += chunk.line(offset).len() as u64 + 1;
+                    match line {
+                        Line::Blank => stats.blank_lines += 1,
+                        Line::Bad(problem) => {
+                            stats.records += 1;
+                            let location = Location::Line {
+                                path: stats.path.clone(),
+                                line: line_number,
+                            };
+                            let error = problem.at(location, self.field.as_str());
+                            if self.on_error == OnError::Fail {
+                                return Err(error);
+                            }
+                            stats.rejected += 1;
+                            if let Some(rejects) = &mut rejects_file {
+                                let reject = RejectLine {
+                                    file: names[file].clone(),
+                                    line: line_number,
+                                    error: error.to_string(),
+                                };
+                                write_json_line(rejects, &reject)?;
+                            }
+                        }
+                        Line::Record(sketch) => {
+                            stats.records += 1;
+                            let row = origins.len() as u32;
+                            origins.push(Origin {
+                                file: file as u32,
+                                line: line_number,
+                            });
+                            lengths.push(sketch.length);
+                            let first = *seen.entry(sketch.key).or_insert(row);
+                            representative.push(first);
+                            if first == row {
+                                distinct.push(row);
+                                distinct_bands.push(sketch.bands);
+                                if let Some(signature) = sketch.signature {
+                                    distinct_signatures.extend(signature);
+                                }
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            },
+        );
+        progress.finish();
+        scanned?;
+        drop(seen);
+
+        // Candidates among distinct texts.
+        let mut index = BandIndex::new(params);
+        index.insert_band_hashes(&distinct_bands)?;
+        drop(distinct_bands);
+        let candidates = index.self_join();
+        drop(index);
+
+        // Pass 2: shingle sets of the candidates, then verification.
+        let mut sets: HashMap<u32, ShingleSet> = HashMap::new();
+        if options.verification == Verification::Exact && !candidates.is_empty() {
+            let mut wanted: HashMap<Origin, u32> = HashMap::new();
+            for &(a, b) in &candidates {
+                for index in [a, b] {
+                    wanted.insert(origins[distinct[index as usize] as usize], index);
+                }
+            }
+            let shingle = |scratch: &mut SketchScratch, origin: Origin, text: &str| {
+                let index = *wanted.get(&origin)?;
+                let normalized = options
+                    .normalization
+                    .apply_bytes(text, &mut scratch.normalized);
+                let shingler = scratch
+                    .shingler
+                    .get_or_insert_with(|| Shingler::new(options.shingles));
+                shingler.hash_text(&String::from_utf8_lossy(normalized), &mut scratch.hashes);
+                Some((
+                    index,
+                    ShingleSet::from_hashes(std::mem::take(&mut scratch.hashes)),
+                ))
+            };
+            let quiet = Progress::new(false, 0);
+            files.scan(&quiet, true, interrupted, shingle, |_, _, lines| {
+                sets.extend(lines.into_iter().filter_map(|line| match line {
+                    Line::Record(found) => found,
+                    _ => None,
+                }));
+                Ok(())
+            })?;
+        }
+        let num_perm = options.num_perm;
+        let similarity_of = |a: u32, b: u32| -> f64 {
+            match options.verification {
+                Verification::Exact => match (sets.get(&a), sets.get(&b)) {
+                    (Some(a), Some(b)) => exact_jaccard(a, b),
+                    _ => 0.0,
+                },
+                Verification::Estimate => {
+                    let row = |index: u32| {
+                        &distinct_signatures
+                            [index as usize * num_perm..(index as usize + 1) * num_perm]
+                    };
+                    estimated_jaccard(row(a), row(b))
+                }
+            }
+        };
+        let verified: Vec<Edge> = candidates
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let similarity = similarity_of(a, b);
+                (similarity >= options.threshold).then(|| Edge {
+                    a: distinct[a as usize],
+                    b: distinct[b as usize],
+                    similarity,
+                })
+            })
+            .collect();
+
+        // Clusters and survivors.
+        let n = origins.len();
+        let exact_links = (0..n as u32).filter(|&row| representative[row as usize] != row);
+        let exact_duplicates = exact_links.clone().count();
+        let links = exact_links
+            .map(|row| (representative[row as usize], row))
+            .chain(verified.iter().map(|edge| (edge.a, edge.b)));
+        let (cluster, members) = clusters(n, links);
+        let distinct_index: HashMap<u32, u32> = distinct
+            .iter()
+            .enumerate()
+            .map(|(index, &row)| (row, index as u32))
+            .collect();
+        let mut keep = vec![true; n];
+        let mut similarity = vec![f64::NAN; n];
+        for group in &members {
+            let survivor = choose(group, options.keep, &lengths, None)?;
+            let survivor_text = distinct_index[&representative[survivor as usize]];
+            for &row in group {
+                keep[row as usize] = row == survivor;
+                let text = distinct_index[&representative[row as usize]];
+                similarity[row as usize] = if text == survivor_text {
+                    1.0
+                } else {
+                    similarity_of(text, survivor_text)
+                };
+            }
+        }
+        drop(sets);
+
+        // Pass 3: write the kept lines and the clusters file.
+        let mut row = 0usize;
+        let mut bytes_out = 0u64;
+        let quiet = Progress::new(false, 0);
+        files.scan(
+            &quiet,
+            true,
+            interrupted,
+            |(): &mut (), _, _| (),
+            |file, chunk, lines| {
+                for (offset, line) in lines.into_iter().enumerate() {
+                    if !matches!(line, Line::Record(())) {
+                        continue;
+                    }
+                    let line_bytes = chunk.line(offset);
+                    let stats = &mut file_stats[file];
+                    if keep[row] {
+                        stats.kept += 1;
+                        bytes_out += line_bytes.len() as u64 + 1;
+                        kept_file.write_all(line_bytes)?;
+                        kept_file.write_all(b"\n")?;
+                    } else {
+                        stats.removed += 1;
+                    }
+                    if let (Some(out), true) = (&mut clusters_file, cluster[row] >= 0) {
+                        let entry = ClusterLine {
+                            row: row as u64,
+                            file: names[file].clone(),
+                            line: chunk.first_line + offset as u64,
+                            cluster: cluster[row],
+                            kept: keep[row],
+                            similarity: similarity[row],
+                        };
+                        write_json_line(out, &entry)?;
+                    }
+                    row += 1;
+                }
+                Ok(())
+            },
+        )?;
+
+        let mut dedup = DedupStats {
+            files: file_stats,
+            ..DedupStats::default()
+        };
+        for file in &dedup.files {
+            dedup.records += file.records;
+            dedup.kept += file.kept;
+            dedup.removed += file.removed;
+            dedup.rejected += file.rejected;
+            dedup.blank_lines += file.blank_lines;
+            dedup.bytes_in += file.bytes;
+        }
+        dedup.bytes_out = bytes_out;
+        kept_file.commit()?;
+        if let Some(file) = clusters_file {
+            file.commit()?;
+        }
+        if let Some(file) = rejects_file {
+            file.commit()?;
+        }
+        dedup.seconds = started.elapsed().as_secs_f64();
+        let fuzzy = FuzzyStats {
+            records: n as u64,
+            nulls: 0,
+            exact_duplicates: exact_duplicates as u64,
+            candidates: candidates.len() as u64,
+            verified: verified.len() as u64,
+            rejected: (candidates.len() - verified.len()) as u64,
+            clusters: members.len() as u64,
+            removed: dedup.removed,
+            bands: params.bands,
+            rows: params.rows,
+        };
+        Ok(FuzzyFileStats { dedup, fuzzy })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+    use crate::error::Error;
+
+    fn job(dir: &Path, inputs: &[&str]) -> FuzzyFileJob {
+        FuzzyFileJob {
+            inputs: inputs.iter().map(|name| dir.join(name)).collect(),
+            output: dir.join("out.jsonl"),
+            field: FieldPath::parse("text").unwrap(),
+            format: None,
+            options: FuzzyOptions::default(),
+            on_error: OnError::Fail,
+            clusters: Some(dir.join("clusters.jsonl")),
+            rejects: None,
+            progress: false,
+        }
+    }
+
+    fn never() -> bool {
+        false
+    }
+
+    fn words(seed: usize, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| format!("w{}", (i * 7919 + seed * 104_729) % 100_003))
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_in_memory_result_and_writes_kept_lines_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = Vec::new();
+        for doc in 0..60 {
+            let mut body = words(doc % 20, 80);
+            body[doc % 80] = format!("edit{doc}");
+            texts.push(body.join(" "));
+        }
+        texts.push(texts[0].to_uppercase());
+        let lines: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{{\"id\": {i}, \"text\": \"{t}\"}}"))
+            .collect();
+        fs::write(dir.path().join("a.jsonl"), lines[..30].join("\n") + "\n").unwrap();
+        fs::write(dir.path().join("b.jsonl"), lines[30..].join("\n")).unwrap();
+
+        let stats = job(dir.path(), &["a.jsonl", "b.jsonl"])
+            .run(&never)
+            .unwrap();
+        let in_memory = super::super::fuzzy::dedup_fuzzy(
+            &texts.iter().map(Some).collect::<Vec<_>>(),
+            &FuzzyOptions::default(),
+            None,
+        )
+        .unwrap();
+        let expected: Vec<&str> = lines
+            .iter()
+            .zip(&in_memory.keep)
+            .filter(|(_, k)| **k)
+            .map(|(l, _)| l.as_str())
+            .collect();
+        let written = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+        assert_eq!(written.lines().collect::<Vec<_>>(), expected);
+        assert_eq!(
+            stats.dedup.kept + stats.dedup.removed + stats.dedup.rejected,
+            stats.dedup.records
+        );
+        assert_eq!(stats.dedup.removed, in_memory.stats.removed);
+        assert_eq!(stats.fuzzy.clusters, in_memory.stats.clusters);
+        assert!(
+            stats.fuzzy.clusters >= 1 && stats.dedup.removed >= 1,
+            "{stats:?}"
+        );
+
+        let clusters = fs::read_to_string(dir.path().join("clusters.jsonl")).unwrap();
+        let entries: Vec<serde_json::Value> = clusters
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            entries.len(),
+            in_memory.cluster.iter().filter(|&&c| c >= 0).count()
+        );
+        let kept = entries.iter().filter(|e| e["kept"] == true).count();
+        assert_eq!(kept as u64, stats.fuzzy.clusters);
+        let first = &entries[0];
+        assert_eq!(first["row"], 0);
+        assert_eq!(first["line"], 1);
+        assert!(first["file"].as_str().unwrap().ends_with("a.jsonl"));
+    }
+
+    #[test]
+    fn estimate_verification_needs_no_second_read_and_agrees_on_clear_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = words(1, 100).join(" ");
+        let other = words(2, 100).join(" ");
+        fs::write(
+            dir.path().join("a.txt"),
+            format!("{base}\n{other}\n{base} extra\n"),
+        )
+        .unwrap();
+        let mut estimating = job(dir.path(), &["a.txt"]);
+        estimating.options.verification = Verification::Estimate;
+        let stats = estimating.run(&never).unwrap();
+        assert_eq!((stats.dedup.kept, stats.dedup.removed), (2, 1));
+    }
+
+    #[test]
+    fn bad_record_fails_with_its_location_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"text\": \"a\"}\n{\"text\": 1}\n",
+        )
+        .unwrap();
+        let error = job(dir.path(), &["a.jsonl"]).run(&never).unwrap_err();
+        assert!(matches!(error, Error::FieldType { .. }), "{error}");
+        assert!(error.to_string().contains("a.jsonl:2"));
+        assert!(!dir.path().join("out.jsonl").exists());
+        assert!(!dir.path().join("clusters.jsonl").exists());
+    }
+}
