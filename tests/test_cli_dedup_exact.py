@@ -145,9 +145,3 @@ def test_skip_accounts_for_every_record(tmp_path: Path) -> None:
     assert len(kept) + len(removed) + len(rejected) == len(lines)
     assert "Read 7 records" in result.stderr
     assert "Kept 2, removed 1 duplicates (14.3%), rejected 4." in result.stderr
-
-
-def test_exact_flag_is_required_until_fuzzy_lands(tmp_path: Path, sample: Path) -> None:
-    result = run_cli("dedup", sample, "-o", tmp_path / "out.jsonl")
-    assert result.returncode == 1
-    assert "--exact" in result.stderr

@@ -15,7 +15,7 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
-from tamis.near import DedupResult, dedup
+from tamis.near import DedupResult, dedup, dedup_files
 from tamis.text import normalize
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "__version__",
     "dedup",
     "dedup_exact",
+    "dedup_files",
     "dedup_files_exact",
     "normalize",
 ]

@@ -7,12 +7,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from tamis import __version__
+from tamis import __version__, _tamis
 from tamis.dedup import dedup_files_exact
-from tamis.errors import TamisError
+from tamis.errors import InvalidOptionError, TamisError
+from tamis.near import dedup_files
 
 if TYPE_CHECKING:
-    from tamis.stats import DedupStats
+    from tamis.stats import DedupStats, NearFileStats
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -28,18 +29,19 @@ def _parser() -> argparse.ArgumentParser:
 
     dedup = commands.add_parser(
         "dedup",
-        help="remove duplicate records from JSONL or text files",
+        help="remove duplicate and near-duplicate records from JSONL or text files",
         description=(
-            "Remove duplicate records. Inputs (JSONL or text, optionally .gz/.zst) are deduplicated "
-            "together, in order; the first occurrence is kept and written unchanged."
+            "Remove near-duplicate records (MinHash + LSH, every candidate verified by exact Jaccard), "
+            "exact duplicates included. Inputs (JSONL or text, optionally .gz/.zst) are deduplicated "
+            "together, in order; kept records are written unchanged. --exact removes only exact duplicates."
         ),
     )
     dedup.add_argument("inputs", nargs="+", metavar="INPUT", help="input files")
-    dedup.add_argument("-o", "--output", required=True, help="output file (JSONL lines copied unchanged)")
+    dedup.add_argument("-o", "--output", required=True, help="output file (kept lines copied unchanged)")
     dedup.add_argument(
         "--exact",
         action="store_true",
-        help="exact deduplication: identical text after normalization",
+        help="only exact duplicates: identical text after normalization (faster, one pass)",
     )
     dedup.add_argument("--field", default="text", help="dotted path of the text field (default: text)")
     dedup.add_argument(
@@ -54,7 +56,34 @@ def _parser() -> argparse.ArgumentParser:
         help="text normalization before comparing (default: standard = NFKC, lowercase, no punctuation, "
         "collapsed white space)",
     )
-    dedup.add_argument("--duplicates", metavar="PATH", help="write one JSON line per removed record")
+    near = dedup.add_argument_group("near duplicates (the default method)")
+    near.add_argument(
+        "--threshold", type=float, default=0.8, help="Jaccard similarity threshold (default 0.8)"
+    )
+    near.add_argument("--num-perm", type=int, default=128, help="MinHash signature size (default 128)")
+    near.add_argument("--ngram", type=int, default=5, help="shingle size in units (default 5)")
+    near.add_argument("--unit", choices=["word", "char"], default="word", help="shingle unit (default word)")
+    near.add_argument("--bands", type=int, help="LSH bands (with --rows; default: chosen from the threshold)")
+    near.add_argument("--rows", type=int, help="LSH rows per band (with --bands)")
+    near.add_argument("--fp-weight", type=float, default=0.1, help="false-positive weight (default 0.1)")
+    near.add_argument("--fn-weight", type=float, default=0.9, help="false-negative weight (default 0.9)")
+    near.add_argument("--seed", type=int, default=1, help="MinHash seed (default 1)")
+    near.add_argument(
+        "--verify",
+        choices=["exact", "estimate"],
+        default="exact",
+        help="confirm candidates by exact Jaccard (default) or by the signature estimate",
+    )
+    near.add_argument(
+        "--keep",
+        choices=["first", "longest", "shortest"],
+        default="first",
+        help="survivor of each cluster (ties: the earliest record)",
+    )
+    near.add_argument("--clusters", metavar="PATH", help="write one JSON line per record in a cluster")
+    dedup.add_argument(
+        "--duplicates", metavar="PATH", help="with --exact: write one JSON line per removed record"
+    )
     dedup.add_argument(
         "--on-error",
         choices=["fail", "skip"],
@@ -62,32 +91,72 @@ def _parser() -> argparse.ArgumentParser:
         help="on a bad record: stop with an error (default) or skip it and count it as rejected",
     )
     dedup.add_argument("--rejects", metavar="PATH", help="write one JSON line per rejected record")
+    dedup.add_argument("--threads", type=int, help="worker threads (default: all cores)")
     dedup.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     dedup.set_defaults(run=_run_dedup)
     return parser
 
 
 def _run_dedup(args: argparse.Namespace) -> int:
-    if not args.exact:
-        print(
-            "tamis: error: only exact deduplication is available in this version; pass --exact",
-            file=sys.stderr,
+    if args.threads is not None:
+        _tamis.set_thread_count(args.threads)
+    if args.exact:
+        stats: DedupStats = dedup_files_exact(
+            args.inputs,
+            args.output,
+            field=args.field,
+            format=args.format,
+            normalize=args.normalize,
+            on_error=args.on_error,
+            duplicates=args.duplicates,
+            rejects=args.rejects,
+            progress=not args.quiet,
         )
-        return EXIT_ERROR
-    stats = dedup_files_exact(
+        if not args.quiet:
+            print(_summary(stats, args.output, args.duplicates, args.rejects), file=sys.stderr)
+        return 0
+    if args.duplicates:
+        raise InvalidOptionError(
+            "--duplicates lists exact duplicates; with near duplicates use --clusters PATH"
+        )
+    near_stats = dedup_files(
         args.inputs,
         args.output,
         field=args.field,
         format=args.format,
+        threshold=args.threshold,
+        num_perm=args.num_perm,
+        unit=args.unit,
+        ngram=args.ngram,
         normalize=args.normalize,
+        seed=args.seed,
+        bands=args.bands,
+        rows=args.rows,
+        fp_weight=args.fp_weight,
+        fn_weight=args.fn_weight,
+        verify=args.verify,
+        keep=args.keep,
         on_error=args.on_error,
-        duplicates=args.duplicates,
+        clusters=args.clusters,
         rejects=args.rejects,
         progress=not args.quiet,
     )
     if not args.quiet:
-        print(_summary(stats, args.output, args.duplicates, args.rejects), file=sys.stderr)
+        print(_summary(near_stats, args.output, None, args.rejects), file=sys.stderr)
+        print(_near_summary(near_stats, args.clusters), file=sys.stderr)
     return 0
+
+
+def _near_summary(stats: NearFileStats, clusters: str | None) -> str:
+    near = stats["near"]
+    text = (
+        f"Near duplicates: {near['clusters']:,} clusters; {near['exact_duplicates']:,} exact duplicates; "
+        f"LSH ({near['bands']} bands x {near['rows']} rows) proposed {near['candidates']:,} candidate pairs, "
+        f"{near['verified']:,} verified, {near['rejected']:,} rejected below the threshold."
+    )
+    if clusters:
+        text += f" Clusters are listed in {clusters}."
+    return text
 
 
 def _megabytes(count: int) -> str:

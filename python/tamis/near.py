@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from os import PathLike
+from typing import TYPE_CHECKING, Any, Literal
 
 from tamis import _tamis
+from tamis.stats import NearDedupStats, NearFileStats
 from tamis.text import Normalize
 
 if TYPE_CHECKING:
@@ -13,21 +16,6 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 Keep = Literal["first", "longest", "shortest", "max", "min"]
-
-
-class NearDedupStats(TypedDict):
-    """What each stage did. ``records == kept + removed``."""
-
-    records: int
-    nulls: int
-    exact_duplicates: int
-    candidates: int
-    verified: int
-    rejected: int
-    clusters: int
-    removed: int
-    bands: int
-    rows: int
 
 
 @dataclass(frozen=True)
@@ -137,3 +125,59 @@ def dedup(
         scores=scores,
     )
     return DedupResult(**result)
+
+
+def dedup_files(
+    inputs: Sequence[str | PathLike[str]],
+    output: str | PathLike[str],
+    *,
+    field: str = "text",
+    format: Literal["jsonl", "text"] | None = None,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    unit: Literal["word", "char"] = "word",
+    ngram: int = 5,
+    normalize: Normalize = "standard",
+    method: Literal["fss", "classic"] = "fss",
+    seed: int = 1,
+    bands: int | None = None,
+    rows: int | None = None,
+    fp_weight: float = 0.1,
+    fn_weight: float = 0.9,
+    verify: Literal["exact", "estimate"] = "exact",
+    keep: Literal["first", "longest", "shortest"] = "first",
+    on_error: Literal["fail", "skip"] = "fail",
+    clusters: str | PathLike[str] | None = None,
+    rejects: str | PathLike[str] | None = None,
+    progress: bool = False,
+) -> NearFileStats:
+    """Remove near duplicates from JSONL or text files (plain, .gz, .zst) into ``output``, as ``tamis dedup``.
+
+    Same stages and options as :func:`dedup`; texts are never all held in memory (records are re-read for
+    verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
+    record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``. Outputs are written
+    atomically; ``kept + removed + rejected == records`` for the run and for each file.
+    """
+    return _tamis.dedup_files_fuzzy(  # type: ignore[return-value]
+        [*inputs],
+        output,
+        field=field,
+        format=format,
+        threshold=threshold,
+        num_perm=num_perm,
+        unit=unit,
+        ngram=ngram,
+        normalize=normalize,
+        method=method,
+        seed=seed,
+        bands=bands,
+        rows=rows,
+        fp_weight=fp_weight,
+        fn_weight=fn_weight,
+        verify=verify,
+        keep=keep,
+        on_error=on_error,
+        clusters=clusters,
+        rejects=rejects,
+        progress=progress,
+    )

@@ -31,3 +31,28 @@ class DedupStats(TypedDict):
     bytes_out: int
     seconds: float
     files: list[FileStats]
+
+
+class NearDedupStats(TypedDict):
+    """What each stage of a near-duplicate run did."""
+
+    records: int
+    nulls: int
+    exact_duplicates: int
+    """Records identical to an earlier one after normalization."""
+    candidates: int
+    """Pairs of distinct texts proposed by LSH."""
+    verified: int
+    """Candidates whose similarity reached the threshold."""
+    rejected: int
+    """Candidates below the threshold (LSH false positives)."""
+    clusters: int
+    removed: int
+    bands: int
+    rows: int
+
+
+class NearFileStats(DedupStats):
+    """A near-duplicate run over files: the file account plus the stages."""
+
+    near: NearDedupStats

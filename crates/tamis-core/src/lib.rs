@@ -10,6 +10,7 @@ pub mod io;
 pub mod jaccard;
 pub mod lsh;
 pub mod minhash;
+pub mod parallel;
 pub mod progress;
 pub mod shingle;
 pub mod signature;

@@ -61,10 +61,13 @@ pub fn dedup_files_exact<'py>(
         progress,
     };
     let stats = run_detached(py, |interrupted| job.run(interrupted))?;
-    stats_to_dict(py, &stats)
+    dedup_stats_to_dict(py, &stats)
 }
 
-fn stats_to_dict<'py>(py: Python<'py>, stats: &DedupStats) -> PyResult<Bound<'py, PyDict>> {
+pub fn dedup_stats_to_dict<'py>(
+    py: Python<'py>,
+    stats: &DedupStats,
+) -> PyResult<Bound<'py, PyDict>> {
     let files = stats
         .files
         .iter()

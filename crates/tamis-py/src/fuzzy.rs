@@ -3,9 +3,15 @@
 use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tamis_core::dedup::{FuzzyOptions, FuzzyStats, dedup_fuzzy as core_dedup_fuzzy};
+use std::path::PathBuf;
+
+use tamis_core::dedup::{
+    FuzzyFileJob, FuzzyOptions, FuzzyStats, OnError, dedup_fuzzy as core_dedup_fuzzy,
+};
+use tamis_core::io::{FieldPath, InputFormat};
 use tamis_core::shingle::ShingleConfig;
 
+use crate::dedup::dedup_stats_to_dict;
 use crate::errors::PyTamisError;
 use crate::gil::run_detached;
 use crate::texts::TextColumn;
@@ -34,30 +40,10 @@ pub fn dedup_fuzzy<'py>(
     keep: &str,
     scores: Option<PyReadonlyArray1<'py, f64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let banding = match (bands, rows) {
-        (Some(bands), Some(rows)) => Some((bands, rows)),
-        (None, None) => None,
-        _ => {
-            return Err(PyTamisError(tamis_core::Error::InvalidArgument(
-                "give both bands and rows, or neither (then they follow from the threshold)".into(),
-            ))
-            .into());
-        }
-    };
-    let options = FuzzyOptions {
-        threshold,
-        num_perm,
-        shingles: ShingleConfig::new(unit.parse().map_err(PyTamisError)?, ngram)
-            .map_err(PyTamisError)?,
-        normalization: normalize.parse().map_err(PyTamisError)?,
-        method: method.parse().map_err(PyTamisError)?,
-        seed,
-        bands: banding,
-        false_positive_weight: fp_weight,
-        false_negative_weight: fn_weight,
-        verification: verify.parse().map_err(PyTamisError)?,
-        keep: keep.parse().map_err(PyTamisError)?,
-    };
+    let options = fuzzy_options(
+        threshold, num_perm, unit, ngram, normalize, method, seed, bands, rows, fp_weight,
+        fn_weight, verify, keep,
+    )?;
     let column = TextColumn::extract(texts)?;
     let rows_of_text = column.rows()?;
     let scores = scores
@@ -82,6 +68,48 @@ pub fn dedup_fuzzy<'py>(
     Ok(dict)
 }
 
+#[allow(clippy::too_many_arguments)]
+fn fuzzy_options(
+    threshold: f64,
+    num_perm: usize,
+    unit: &str,
+    ngram: usize,
+    normalize: &str,
+    method: &str,
+    seed: u64,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    fp_weight: f64,
+    fn_weight: f64,
+    verify: &str,
+    keep: &str,
+) -> PyResult<FuzzyOptions> {
+    let banding = match (bands, rows) {
+        (Some(bands), Some(rows)) => Some((bands, rows)),
+        (None, None) => None,
+        _ => {
+            return Err(PyTamisError(tamis_core::Error::InvalidArgument(
+                "give both bands and rows, or neither (then they follow from the threshold)".into(),
+            ))
+            .into());
+        }
+    };
+    Ok(FuzzyOptions {
+        threshold,
+        num_perm,
+        shingles: ShingleConfig::new(unit.parse().map_err(PyTamisError)?, ngram)
+            .map_err(PyTamisError)?,
+        normalization: normalize.parse().map_err(PyTamisError)?,
+        method: method.parse().map_err(PyTamisError)?,
+        seed,
+        bands: banding,
+        false_positive_weight: fp_weight,
+        false_negative_weight: fn_weight,
+        verification: verify.parse().map_err(PyTamisError)?,
+        keep: keep.parse().map_err(PyTamisError)?,
+    })
+}
+
 fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("records", stats.records)?;
@@ -94,5 +122,60 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
     dict.set_item("removed", stats.removed)?;
     dict.set_item("bands", stats.bands)?;
     dict.set_item("rows", stats.rows)?;
+    Ok(dict)
+}
+
+#[pyfunction]
+#[pyo3(signature = (inputs, output, *, field = "text", format = None, threshold = 0.8, num_perm = 128,
+                    unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
+                    rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
+                    on_error = "fail", clusters = None, rejects = None, progress = false))]
+// PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+pub fn dedup_files_fuzzy<'py>(
+    py: Python<'py>,
+    inputs: Vec<PathBuf>,
+    output: PathBuf,
+    field: &str,
+    format: Option<&str>,
+    threshold: f64,
+    num_perm: usize,
+    unit: &str,
+    ngram: usize,
+    normalize: &str,
+    method: &str,
+    seed: u64,
+    bands: Option<usize>,
+    rows: Option<usize>,
+    fp_weight: f64,
+    fn_weight: f64,
+    verify: &str,
+    keep: &str,
+    on_error: &str,
+    clusters: Option<PathBuf>,
+    rejects: Option<PathBuf>,
+    progress: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let options = fuzzy_options(
+        threshold, num_perm, unit, ngram, normalize, method, seed, bands, rows, fp_weight,
+        fn_weight, verify, keep,
+    )?;
+    let job = FuzzyFileJob {
+        inputs,
+        output,
+        field: FieldPath::parse(field).map_err(PyTamisError)?,
+        format: format
+            .map(InputFormat::parse)
+            .transpose()
+            .map_err(PyTamisError)?,
+        options,
+        on_error: OnError::parse(on_error).map_err(PyTamisError)?,
+        clusters,
+        rejects,
+        progress,
+    };
+    let stats = run_detached(py, |interrupted| job.run(interrupted))?;
+    let dict = dedup_stats_to_dict(py, &stats.dedup)?;
+    dict.set_item("near", stats_to_dict(py, &stats.fuzzy)?)?;
     Ok(dict)
 }

@@ -15,9 +15,9 @@ mod _tamis {
     #[pymodule_export]
     use super::dedup::{dedup_exact, dedup_files_exact};
     #[pymodule_export]
-    use super::fuzzy::dedup_fuzzy;
+    use super::fuzzy::{dedup_files_fuzzy, dedup_fuzzy};
     #[pymodule_export]
-    use super::text::normalize;
+    use super::text::{normalize, set_thread_count};
 
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {

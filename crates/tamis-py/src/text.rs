@@ -12,3 +12,9 @@ pub fn normalize(py: Python<'_>, text: &str, mode: &str) -> PyResult<String> {
     let normalization: Normalization = mode.parse().map_err(PyTamisError)?;
     run_detached(py, |_| Ok(normalization.normalize(text)))
 }
+
+/// Fixes the number of worker threads for this process (before any other call).
+#[pyfunction]
+pub fn set_thread_count(count: usize) -> PyResult<()> {
+    tamis_core::parallel::set_thread_count(count).map_err(|error| PyTamisError(error).into())
+}

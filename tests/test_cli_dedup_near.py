@@ -1,0 +1,92 @@
+"""`tamis dedup` (near duplicates, the default) end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+import tamis
+from conftest import read_json_lines, run_cli
+
+
+def test_sample_data_matches_the_in_memory_api(sample: Path, tmp_path: Path) -> None:
+    output, clusters = tmp_path / "out.jsonl", tmp_path / "clusters.jsonl"
+    result = run_cli("dedup", sample, "-o", output, "--clusters", clusters)
+    assert result.returncode == 0, result.stderr
+    assert "Near duplicates:" in result.stderr
+    assert "verified" in result.stderr
+
+    lines = sample.read_bytes().splitlines()
+    texts = [json.loads(line)["text"] for line in lines]
+    in_memory = tamis.dedup(texts)
+    expected = [line for line, kept in zip(lines, in_memory.keep, strict=True) if kept]
+    assert output.read_bytes().splitlines() == expected
+
+    entries = read_json_lines(clusters)
+    assert len(entries) == int((in_memory.cluster >= 0).sum())
+    by_cluster: dict[int, list[dict[str, object]]] = {}
+    for entry in entries:
+        by_cluster.setdefault(int(entry["cluster"]), []).append(entry)  # type: ignore[call-overload]
+        assert entry["line"] == int(entry["row"]) + 1  # type: ignore[call-overload]
+        assert in_memory.cluster[int(entry["row"])] == entry["cluster"]  # type: ignore[call-overload]
+    for members in by_cluster.values():
+        survivors = [m for m in members if m["kept"]]
+        assert len(survivors) == 1
+        assert survivors[0]["similarity"] == 1.0
+
+
+def test_near_duplicates_across_files_and_formats(tmp_path: Path) -> None:
+    story = "it was a dark and stormy night and the rain fell in torrents except at occasional intervals"
+    (tmp_path / "a.jsonl").write_text(
+        json.dumps({"text": story}) + "\n" + json.dumps({"text": "other"}) + "\n"
+    )
+    (tmp_path / "b.txt").write_text(story.replace("occasional", "rare") + "\nsomething else entirely\n")
+    output = tmp_path / "out.jsonl"
+    result = run_cli("dedup", tmp_path / "a.jsonl", tmp_path / "b.txt", "-o", output, "--threshold", "0.5")
+    assert result.returncode == 0, result.stderr
+    kept = output.read_text().splitlines()
+    assert len(kept) == 3
+    assert "rare" not in output.read_text()
+
+
+def test_keep_longest_and_thread_count_independence(sample: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert run_cli("dedup", sample, "-o", first, "--keep", "longest", "--threads", "1").returncode == 0
+    assert run_cli("dedup", sample, "-o", second, "--keep", "longest").returncode == 0
+    assert first.read_bytes() == second.read_bytes()
+    lines = sample.read_bytes().splitlines()
+    result = tamis.dedup([json.loads(line)["text"] for line in lines], keep="longest")
+    assert first.read_bytes().splitlines() == [line for line, k in zip(lines, result.keep, strict=True) if k]
+    assert not np.array_equal(result.keep, tamis.dedup([json.loads(line)["text"] for line in lines]).keep)
+
+
+def test_bad_record_fails_and_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "a b c"}\n{"text": 5}\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli("dedup", source, "-o", out / "o.jsonl", "--clusters", out / "c.jsonl")
+    assert result.returncode == 1
+    assert "in.jsonl:2: field 'text' is a number" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_skip_accounts_for_every_record(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"text": "one two three four five six"}\nnot json\n{"text": "one two three four five six!"}\n'
+    )
+    output, rejects = tmp_path / "out.jsonl", tmp_path / "rejects.jsonl"
+    result = run_cli("dedup", source, "-o", output, "--on-error", "skip", "--rejects", rejects)
+    assert result.returncode == 0, result.stderr
+    assert "Read 3 records" in result.stderr
+    assert "Kept 1, removed 1 duplicates (33.3%), rejected 1." in result.stderr
+    assert [r["line"] for r in read_json_lines(rejects)] == [2]
+
+
+def test_duplicates_file_needs_exact(sample: Path, tmp_path: Path) -> None:
+    result = run_cli("dedup", sample, "-o", tmp_path / "o.jsonl", "--duplicates", tmp_path / "d.jsonl")
+    assert result.returncode == 1
+    assert "--clusters" in result.stderr
