@@ -10,10 +10,10 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 
-demo: uv  ## Exact-deduplicate the bundled sample (Poe paragraphs) and print a summary.
+demo: uv  ## Remove near duplicates from the bundled sample (Poe paragraphs) and print a summary.
 	@mkdir -p demo-output
-	$(UV) run tamis dedup examples/poe.jsonl -o demo-output/poe.dedup.jsonl --exact \
-		--duplicates demo-output/duplicates.jsonl
+	$(UV) run tamis dedup examples/poe.jsonl -o demo-output/poe.dedup.jsonl \
+		--clusters demo-output/clusters.jsonl
 
 test: uv rust-checks python-checks pytest  ## Everything CI checks.
 
