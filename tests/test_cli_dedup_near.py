@@ -90,3 +90,26 @@ def test_duplicates_file_needs_exact(sample: Path, tmp_path: Path) -> None:
     result = run_cli("dedup", sample, "-o", tmp_path / "o.jsonl", "--duplicates", tmp_path / "d.jsonl")
     assert result.returncode == 1
     assert "--clusters" in result.stderr
+
+
+def test_directory_and_glob_inputs_expand_sorted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "part").mkdir(parents=True)
+    (data / "b.jsonl").write_text('{"text": "second file words here and more"}\n')
+    (data / "a.jsonl").write_text('{"text": "first file words here and more"}\n')
+    (data / "part" / "c.txt").write_text("second file words here and more\n")
+    (data / "README.md").write_text("not data\n")
+    output = tmp_path / "out.jsonl"
+    result = run_cli("dedup", data, "-o", output)
+    assert result.returncode == 0, result.stderr
+    assert "from 3 files" in result.stderr
+    assert output.read_text().splitlines() == [
+        '{"text": "first file words here and more"}',
+        '{"text": "second file words here and more"}',
+    ]
+    pattern = run_cli("dedup", str(data / "*.jsonl"), "-o", output)
+    assert pattern.returncode == 0, pattern.stderr
+    assert "from 2 files" in pattern.stderr
+    empty = run_cli("dedup", str(data / "*.parquet"), "-o", output)
+    assert empty.returncode == 1
+    assert "matches no file" in empty.stderr

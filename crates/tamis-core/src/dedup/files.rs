@@ -126,7 +126,7 @@ impl ExactFileJob {
         let mut run = Run {
             job: self,
             stats: DedupStats {
-                files: self
+                files: files
                     .inputs
                     .iter()
                     .map(|path| FileStats {
@@ -150,7 +150,7 @@ impl ExactFileJob {
                     .map(AtomicFile::create)
                     .transpose()?,
             },
-            names: self
+            names: files
                 .inputs
                 .iter()
                 .map(|path| path.to_string_lossy())

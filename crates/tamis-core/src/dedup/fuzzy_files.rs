@@ -116,12 +116,12 @@ impl FuzzyFileJob {
             .as_deref()
             .map(AtomicFile::create)
             .transpose()?;
-        let names: Vec<Cow<'_, str>> = self
+        let names: Vec<Cow<'_, str>> = files
             .inputs
             .iter()
             .map(|path| path.to_string_lossy())
             .collect();
-        let mut file_stats: Vec<FileStats> = self
+        let mut file_stats: Vec<FileStats> = files
             .inputs
             .iter()
             .map(|path| FileStats {

@@ -2,6 +2,7 @@
 //! record, and writing outputs atomically.
 
 pub mod atomic;
+pub mod expand;
 pub mod field;
 pub mod format;
 pub mod lines;
@@ -9,6 +10,7 @@ pub mod records;
 pub mod source;
 
 pub use atomic::AtomicFile;
+pub use expand::expand_inputs;
 pub use field::{FieldPath, RecordError};
 pub use format::InputFormat;
 pub use lines::{LineChunk, LineChunks};

@@ -8,7 +8,10 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use super::{ByteCounter, FieldPath, InputFormat, LineChunk, LineChunks, RecordError, open_input};
+use super::{
+    ByteCounter, FieldPath, InputFormat, LineChunk, LineChunks, RecordError, expand_inputs,
+    open_input,
+};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -39,18 +42,20 @@ pub struct RecordFiles {
 }
 
 impl RecordFiles {
-    /// Fails fast, before any work, on an empty list, missing files, directories and unknown formats.
+    /// Expands directories and glob patterns, then fails fast, before any work, on an empty list, missing
+    /// files and unknown formats.
     /// `format` overrides the format read from each file name.
     pub fn open(
-        inputs: &[PathBuf],
+        given: &[PathBuf],
         format: Option<InputFormat>,
         field: FieldPath,
     ) -> Result<RecordFiles> {
+        let inputs = expand_inputs(given)?;
         if inputs.is_empty() {
             return Err(Error::InvalidArgument("no input files given".into()));
         }
         let mut formats = Vec::with_capacity(inputs.len());
-        for path in inputs {
+        for path in &inputs {
             let meta = path.metadata().map_err(|source| Error::io(path, source))?;
             if meta.is_dir() {
                 return Err(Error::InvalidArgument(format!(
@@ -64,7 +69,7 @@ impl RecordFiles {
             });
         }
         Ok(RecordFiles {
-            inputs: inputs.to_vec(),
+            inputs,
             formats,
             field,
         })
