@@ -113,3 +113,18 @@ def test_directory_and_glob_inputs_expand_sorted(tmp_path: Path) -> None:
     empty = run_cli("dedup", str(data / "*.parquet"), "-o", output)
     assert empty.returncode == 1
     assert "matches no file" in empty.stderr
+
+
+def test_html_report_is_self_contained(sample: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    result = run_cli("dedup", sample, "-o", tmp_path / "out.jsonl", "--report", report)
+    assert result.returncode == 0, result.stderr
+    page = report.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "src=" not in page
+    assert page.count("<svg") == 3
+    assert "Largest clusters" in page
+    assert "<ins>" in page  # near duplicates are shown with their differences
+    assert "6192" in page

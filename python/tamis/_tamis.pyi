@@ -77,6 +77,7 @@ def dedup_files_fuzzy(
     keep: str = "first",
     on_error: str = "fail",
     clusters: str | PathLike[str] | None = None,
+    report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
     progress: bool = False,
 ) -> dict[str, Any]: ...

@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         help="survivor of each cluster (ties: the earliest record)",
     )
     near.add_argument("--clusters", metavar="PATH", help="write one JSON line per record in a cluster")
+    near.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
     dedup.add_argument(
         "--duplicates", metavar="PATH", help="with --exact: write one JSON line per removed record"
     )
@@ -138,16 +139,17 @@ def _run_dedup(args: argparse.Namespace) -> int:
         keep=args.keep,
         on_error=args.on_error,
         clusters=args.clusters,
+        report=args.report,
         rejects=args.rejects,
         progress=not args.quiet,
     )
     if not args.quiet:
         print(_summary(near_stats, args.output, None, args.rejects), file=sys.stderr)
-        print(_near_summary(near_stats, args.clusters), file=sys.stderr)
+        print(_near_summary(near_stats, args.clusters, args.report), file=sys.stderr)
     return 0
 
 
-def _near_summary(stats: NearFileStats, clusters: str | None) -> str:
+def _near_summary(stats: NearFileStats, clusters: str | None, report: str | None) -> str:
     near = stats["near"]
     text = (
         f"Near duplicates: {near['clusters']:,} clusters; {near['exact_duplicates']:,} exact duplicates; "
@@ -156,6 +158,8 @@ def _near_summary(stats: NearFileStats, clusters: str | None) -> str:
     )
     if clusters:
         text += f" Clusters are listed in {clusters}."
+    if report:
+        text += f" Report: {report}."
     return text
 
 

@@ -148,6 +148,7 @@ def dedup_files(
     keep: Literal["first", "longest", "shortest"] = "first",
     on_error: Literal["fail", "skip"] = "fail",
     clusters: str | PathLike[str] | None = None,
+    report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
     progress: bool = False,
 ) -> NearFileStats:
@@ -155,7 +156,9 @@ def dedup_files(
 
     Same stages and options as :func:`dedup`; texts are never all held in memory (records are re-read for
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
-    record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``. Outputs are written
+    record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``; ``report`` a
+    self-contained HTML report (summary, LSH S-curve, similarity and cluster-size histograms, the largest
+    clusters with their differences). Outputs are written
     atomically; ``kept + removed + rejected == records`` for the run and for each file.
     """
     return _tamis.dedup_files_fuzzy(  # type: ignore[return-value]
@@ -178,6 +181,7 @@ def dedup_files(
         keep=keep,
         on_error=on_error,
         clusters=clusters,
+        report=report,
         rejects=rejects,
         progress=progress,
     )

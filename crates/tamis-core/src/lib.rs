@@ -12,6 +12,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod parallel;
 pub mod progress;
+pub mod report;
 pub mod shingle;
 pub mod signature;
 pub mod text;

@@ -129,7 +129,7 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 #[pyo3(signature = (inputs, output, *, field = "text", format = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
                     rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
-                    on_error = "fail", clusters = None, rejects = None, progress = false))]
+                    on_error = "fail", clusters = None, report = None, rejects = None, progress = false))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
 pub fn dedup_files_fuzzy<'py>(
@@ -153,6 +153,7 @@ pub fn dedup_files_fuzzy<'py>(
     keep: &str,
     on_error: &str,
     clusters: Option<PathBuf>,
+    report: Option<PathBuf>,
     rejects: Option<PathBuf>,
     progress: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -171,6 +172,7 @@ pub fn dedup_files_fuzzy<'py>(
         options,
         on_error: OnError::parse(on_error).map_err(PyTamisError)?,
         clusters,
+        report,
         rejects,
         progress,
     };

@@ -26,6 +26,7 @@ use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, band_hashes};
 use crate::minhash::{MinHasher, is_empty_signature};
 use crate::progress::Progress;
+use crate::report::{ClusterSample, ReportData, Sample, render};
 use crate::shingle::{ShingleSet, Shingler};
 
 /// One near-duplicate run over files.
@@ -39,6 +40,8 @@ pub struct FuzzyFileJob {
     pub on_error: OnError,
     /// One JSON line per record in a cluster of two or more.
     pub clusters: Option<PathBuf>,
+    /// A self-contained HTML report.
+    pub report: Option<PathBuf>,
     pub rejects: Option<PathBuf>,
     pub progress: bool,
 }
@@ -111,6 +114,7 @@ impl FuzzyFileJob {
             .as_deref()
             .map(AtomicFile::create)
             .transpose()?;
+        let report_file = self.report.as_deref().map(AtomicFile::create).transpose()?;
         let mut rejects_file = self
             .rejects
             .as_deref()
@@ -319,7 +323,24 @@ impl FuzzyFileJob {
         }
         drop(sets);
 
-        // Pass 3: write the kept lines and the clusters file.
+        // Pass 3: write the kept lines and the clusters file; pick up the texts the report shows.
+        let shown = if report_file.is_some() {
+            largest_clusters(
+                &members,
+                &keep,
+                &similarity,
+                REPORT_CLUSTERS,
+                REPORT_MEMBERS,
+            )
+        } else {
+            Vec::new()
+        };
+        let wanted: HashMap<Origin, u32> = shown
+            .iter()
+            .flatten()
+            .map(|&row| (origins[row as usize], row))
+            .collect();
+        let mut texts: HashMap<u32, String> = HashMap::new();
         let mut row = 0usize;
         let mut bytes_out = 0u64;
         let quiet = Progress::new(false, 0);
@@ -327,11 +348,16 @@ impl FuzzyFileJob {
             &quiet,
             true,
             interrupted,
-            |(): &mut (), _, _| (),
+            |(): &mut (), origin, text: &str| {
+                wanted.get(&origin).map(|&row| (row, text.to_owned()))
+            },
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
-                    if !matches!(line, Line::Record(())) {
+                    let Line::Record(shown_text) = line else {
                         continue;
+                    };
+                    if let Some((shown_row, text)) = shown_text {
+                        texts.insert(shown_row, text);
                     }
                     let line_bytes = chunk.line(offset);
                     let stats = &mut file_stats[file];
@@ -393,133 +419,93 @@ impl FuzzyFileJob {
             bands: params.bands,
             rows: params.rows,
         };
+        if let Some(mut file) = report_file {
+            let data = ReportData {
+                title: "tamis dedup report".into(),
+                inputs: names.iter().map(ToString::to_string).collect(),
+                records: dedup.records,
+                kept: dedup.kept,
+                removed: dedup.removed,
+                rejected: dedup.rejected,
+                bytes_in: dedup.bytes_in,
+                bytes_out: dedup.bytes_out,
+                seconds: dedup.seconds,
+                threshold: options.threshold,
+                bands: params.bands,
+                rows: params.rows,
+                num_perm: options.num_perm,
+                shingles: format!(
+                    "{:?} {}-grams",
+                    options.shingles.unit(),
+                    options.shingles.size()
+                )
+                .to_lowercase(),
+                exact_duplicates: fuzzy.exact_duplicates,
+                candidates: fuzzy.candidates,
+                verified: fuzzy.verified,
+                similarities: verified.iter().map(|edge| edge.similarity).collect(),
+                cluster_sizes: members.iter().map(Vec::len).collect(),
+                largest: shown
+                    .iter()
+                    .map(|rows| {
+                        let sample = |row: u32| Sample {
+                            file: names[origins[row as usize].file as usize].to_string(),
+                            line: origins[row as usize].line,
+                            text: texts.get(&row).cloned().unwrap_or_default(),
+                            similarity: similarity[row as usize],
+                        };
+                        ClusterSample {
+                            cluster: cluster[rows[0] as usize],
+                            size: members[cluster[rows[0] as usize] as usize].len(),
+                            survivor: sample(rows[0]),
+                            members: rows[1..].iter().map(|&row| sample(row)).collect(),
+                        }
+                    })
+                    .collect(),
+            };
+            file.write_all(render(&data).as_bytes())?;
+            file.commit()?;
+        }
         Ok(FuzzyFileStats { dedup, fuzzy })
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use std::fs;
-    use std::path::Path;
+const REPORT_CLUSTERS: usize = 8;
+const REPORT_MEMBERS: usize = 3;
 
-    use super::*;
-    use crate::error::Error;
-
-    fn job(dir: &Path, inputs: &[&str]) -> FuzzyFileJob {
-        FuzzyFileJob {
-            inputs: inputs.iter().map(|name| dir.join(name)).collect(),
-            output: dir.join("out.jsonl"),
-            field: FieldPath::parse("text").unwrap(),
-            format: None,
-            options: FuzzyOptions::default(),
-            on_error: OnError::Fail,
-            clusters: Some(dir.join("clusters.jsonl")),
-            rejects: None,
-            progress: false,
-        }
-    }
-
-    fn never() -> bool {
-        false
-    }
-
-    fn words(seed: usize, count: usize) -> Vec<String> {
-        (0..count)
-            .map(|i| format!("w{}", (i * 7919 + seed * 104_729) % 100_003))
-            .collect()
-    }
-
-    #[test]
-    fn matches_the_in_memory_result_and_writes_kept_lines_unchanged() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut texts = Vec::new();
-        for doc in 0..60 {
-            let mut body = words(doc % 20, 80);
-            body[doc % 80] = format!("edit{doc}");
-            texts.push(body.join(" "));
-        }
-        texts.push(texts[0].to_uppercase());
-        let lines: Vec<String> = texts
-            .iter()
-            .enumerate()
-            .map(|(i, t)| format!("{{\"id\": {i}, \"text\": \"{t}\"}}"))
-            .collect();
-        fs::write(dir.path().join("a.jsonl"), lines[..30].join("\n") + "\n").unwrap();
-        fs::write(dir.path().join("b.jsonl"), lines[30..].join("\n")).unwrap();
-
-        let stats = job(dir.path(), &["a.jsonl", "b.jsonl"])
-            .run(&never)
-            .unwrap();
-        let in_memory = super::super::fuzzy::dedup_fuzzy(
-            &texts.iter().map(Some).collect::<Vec<_>>(),
-            &FuzzyOptions::default(),
-            None,
-        )
-        .unwrap();
-        let expected: Vec<&str> = lines
-            .iter()
-            .zip(&in_memory.keep)
-            .filter(|(_, k)| **k)
-            .map(|(l, _)| l.as_str())
-            .collect();
-        let written = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
-        assert_eq!(written.lines().collect::<Vec<_>>(), expected);
-        assert_eq!(
-            stats.dedup.kept + stats.dedup.removed + stats.dedup.rejected,
-            stats.dedup.records
-        );
-        assert_eq!(stats.dedup.removed, in_memory.stats.removed);
-        assert_eq!(stats.fuzzy.clusters, in_memory.stats.clusters);
-        assert!(
-            stats.fuzzy.clusters >= 1 && stats.dedup.removed >= 1,
-            "{stats:?}"
-        );
-
-        let clusters = fs::read_to_string(dir.path().join("clusters.jsonl")).unwrap();
-        let entries: Vec<serde_json::Value> = clusters
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(
-            entries.len(),
-            in_memory.cluster.iter().filter(|&&c| c >= 0).count()
-        );
-        let kept = entries.iter().filter(|e| e["kept"] == true).count();
-        assert_eq!(kept as u64, stats.fuzzy.clusters);
-        let first = &entries[0];
-        assert_eq!(first["row"], 0);
-        assert_eq!(first["line"], 1);
-        assert!(first["file"].as_str().unwrap().ends_with("a.jsonl"));
-    }
-
-    #[test]
-    fn estimate_verification_needs_no_second_read_and_agrees_on_clear_cases() {
-        let dir = tempfile::tempdir().unwrap();
-        let base = words(1, 100).join(" ");
-        let other = words(2, 100).join(" ");
-        fs::write(
-            dir.path().join("a.txt"),
-            format!("{base}\n{other}\n{base} extra\n"),
-        )
-        .unwrap();
-        let mut estimating = job(dir.path(), &["a.txt"]);
-        estimating.options.verification = Verification::Estimate;
-        let stats = estimating.run(&never).unwrap();
-        assert_eq!((stats.dedup.kept, stats.dedup.removed), (2, 1));
-    }
-
-    #[test]
-    fn bad_record_fails_with_its_location_and_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(
-            dir.path().join("a.jsonl"),
-            "{\"text\": \"a\"}\n{\"text\": 1}\n",
-        )
-        .unwrap();
-        let error = job(dir.path(), &["a.jsonl"]).run(&never).unwrap_err();
-        assert!(matches!(error, Error::FieldType { .. }), "{error}");
-        assert!(error.to_string().contains("a.jsonl:2"));
-        assert!(!dir.path().join("out.jsonl").exists());
-        assert!(!dir.path().join("clusters.jsonl").exists());
-    }
+/// The `count` largest clusters (ties: earliest first), each as its survivor followed by up to `per_cluster`
+/// removed members, least similar first: those show what the threshold let through.
+fn largest_clusters(
+    members: &[Vec<u32>],
+    keep: &[bool],
+    similarity: &[f64],
+    count: usize,
+    per_cluster: usize,
+) -> Vec<Vec<u32>> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(members[index].len()));
+    order
+        .into_iter()
+        .take(count)
+        .map(|index| {
+            let group = &members[index];
+            let survivor = group
+                .iter()
+                .copied()
+                .find(|&row| keep[row as usize])
+                .unwrap_or(group[0]);
+            let mut removed: Vec<u32> = group
+                .iter()
+                .copied()
+                .filter(|&row| row != survivor)
+                .collect();
+            removed.sort_by(|&a, &b| {
+                similarity[a as usize]
+                    .total_cmp(&similarity[b as usize])
+                    .then(a.cmp(&b))
+            });
+            removed.truncate(per_cluster);
+            std::iter::once(survivor).chain(removed).collect()
+        })
+        .collect()
 }
