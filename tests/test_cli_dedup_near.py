@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,23 @@ def test_html_report_is_self_contained(sample: Path, tmp_path: Path) -> None:
     assert "Largest clusters" in page
     assert "<ins>" in page  # near duplicates are shown with their differences
     assert "6192" in page
+
+
+def test_dry_run_writes_nothing_and_guides_the_threshold(sample: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    result = run_cli("dedup", sample, "-o", output, "--clusters", tmp_path / "c.jsonl", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+    assert "Wrote nothing (dry run)." in result.stderr
+    assert "<- threshold" in result.stdout
+    removed = {}
+    for line in result.stdout.splitlines():
+        if "records removed" in line:
+            threshold, rest = line.strip().split(":", 1)
+            count = re.search(r"([\d,]+) records removed", rest)
+            assert count is not None
+            removed[float(threshold)] = int(count.group(1).replace(",", ""))
+    assert sorted(removed) == [0.7, 0.75, 0.8, 0.85, 0.9]
+    assert removed[0.7] >= removed[0.8] >= removed[0.9]
+    real = tamis.dedup_files([sample], output)
+    assert removed[0.8] == real["removed"]

@@ -79,5 +79,6 @@ def dedup_files_fuzzy(
     clusters: str | PathLike[str] | None = None,
     report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
+    dry_run: bool = False,
     progress: bool = False,
 ) -> dict[str, Any]: ...

@@ -13,7 +13,7 @@ from tamis.errors import InvalidOptionError, TamisError
 from tamis.near import dedup_files
 
 if TYPE_CHECKING:
-    from tamis.stats import DedupStats, NearFileStats
+    from tamis.stats import DedupStats, NearFileStats, ThresholdGuide
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     near.add_argument("--clusters", metavar="PATH", help="write one JSON line per record in a cluster")
     near.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
+    near.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="run every stage but write nothing; show candidate similarities and other thresholds' effect",
+    )
     dedup.add_argument(
         "--duplicates", metavar="PATH", help="with --exact: write one JSON line per removed record"
     )
@@ -141,12 +146,35 @@ def _run_dedup(args: argparse.Namespace) -> int:
         clusters=args.clusters,
         report=args.report,
         rejects=args.rejects,
+        dry_run=args.dry_run,
         progress=not args.quiet,
     )
     if not args.quiet:
-        print(_summary(near_stats, args.output, None, args.rejects), file=sys.stderr)
+        output = None if args.dry_run else args.output
+        print(_summary(near_stats, output, None, args.rejects), file=sys.stderr)
         print(_near_summary(near_stats, args.clusters, args.report), file=sys.stderr)
+    if "guide" in near_stats:
+        print(_guide(near_stats["guide"], args.threshold))
     return 0
+
+
+def _guide(guide: ThresholdGuide, threshold: float) -> str:
+    counts = [count for _, count in guide["histogram"]]
+    widest = max(max(counts), 1)
+    lines = ["Dry run: nothing was written.", "", "Exact Jaccard of the LSH candidate pairs:"]
+    for low, count in guide["histogram"]:
+        if low < 0.5 and count == 0:
+            continue
+        marker = " <- threshold" if low <= threshold < low + 0.05 else ""
+        lines.append(f"  {low:4.2f}-{low + 0.05:4.2f} {count:8,} {'#' * round(40 * count / widest)}{marker}")
+    lines += ["", "With the same candidates, a threshold of:"]
+    for outcome in guide["outcomes"]:
+        lines.append(
+            f"  {outcome['threshold']:.2f}: {outcome['verified']:,} verified pairs, "
+            f"{outcome['clusters']:,} clusters, {outcome['removed']:,} records removed"
+        )
+    lines.append("(lower thresholds would also pick a looser LSH banding and find more: lower bounds)")
+    return "\n".join(lines)
 
 
 def _near_summary(stats: NearFileStats, clusters: str | None, report: str | None) -> str:
@@ -171,7 +199,7 @@ def _plural(count: int) -> str:
     return "" if count == 1 else "s"
 
 
-def _summary(stats: DedupStats, output: str, duplicates: str | None, rejects: str | None) -> str:
+def _summary(stats: DedupStats, output: str | None, duplicates: str | None, rejects: str | None) -> str:
     records = stats["records"]
     seconds = max(stats["seconds"], 1e-9)
     share = 100 * stats["removed"] / records if records else 0.0
@@ -182,7 +210,7 @@ def _summary(stats: DedupStats, output: str, duplicates: str | None, rejects: st
         f"{records / seconds:,.0f} records/s).",
         f"Kept {stats['kept']:,}, removed {stats['removed']:,} duplicates ({share:.1f}%), "
         f"rejected {stats['rejected']:,}.",
-        f"Wrote {_megabytes(stats['bytes_out'])} to {output}.",
+        f"Wrote {_megabytes(stats['bytes_out'])} to {output}." if output else "Wrote nothing (dry run).",
     ]
     if stats["blank_lines"]:
         parts.append(f"Skipped {stats['blank_lines']:,} blank lines.")

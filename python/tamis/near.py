@@ -150,6 +150,7 @@ def dedup_files(
     clusters: str | PathLike[str] | None = None,
     report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
+    dry_run: bool = False,
     progress: bool = False,
 ) -> NearFileStats:
     """Remove near duplicates from JSONL or text files (plain, .gz, .zst) into ``output``, as ``tamis dedup``.
@@ -158,7 +159,9 @@ def dedup_files(
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
     record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``; ``report`` a
     self-contained HTML report (summary, LSH S-curve, similarity and cluster-size histograms, the largest
-    clusters with their differences). Outputs are written
+    clusters with their differences). ``dry_run=True`` runs every stage but writes nothing, and adds a
+    ``guide``: the histogram of candidate similarities and what thresholds 0.1 and 0.05 either side would
+    remove (with the same LSH candidates, so lower thresholds are lower bounds). Outputs are written
     atomically; ``kept + removed + rejected == records`` for the run and for each file.
     """
     return _tamis.dedup_files_fuzzy(  # type: ignore[return-value]
@@ -183,5 +186,6 @@ def dedup_files(
         clusters=clusters,
         report=report,
         rejects=rejects,
+        dry_run=dry_run,
         progress=progress,
     )

@@ -52,7 +52,25 @@ class NearDedupStats(TypedDict):
     rows: int
 
 
-class NearFileStats(DedupStats):
-    """A near-duplicate run over files: the file account plus the stages."""
+class ThresholdOutcome(TypedDict):
+    threshold: float
+    verified: int
+    clusters: int
+    removed: int
 
+
+class ThresholdGuide(TypedDict):
+    """What a dry run learned: candidate similarities, and what other thresholds would remove."""
+
+    histogram: list[tuple[float, int]]
+    outcomes: list[ThresholdOutcome]
+
+
+class _NearFileStatsRequired(DedupStats):
     near: NearDedupStats
+
+
+class NearFileStats(_NearFileStatsRequired, total=False):
+    """A near-duplicate run over files: the file account plus the stages (and, for a dry run, a guide)."""
+
+    guide: ThresholdGuide

@@ -129,7 +129,8 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 #[pyo3(signature = (inputs, output, *, field = "text", format = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
                     rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
-                    on_error = "fail", clusters = None, report = None, rejects = None, progress = false))]
+                    on_error = "fail", clusters = None, report = None, rejects = None, dry_run = false,
+                    progress = false))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
 pub fn dedup_files_fuzzy<'py>(
@@ -155,6 +156,7 @@ pub fn dedup_files_fuzzy<'py>(
     clusters: Option<PathBuf>,
     report: Option<PathBuf>,
     rejects: Option<PathBuf>,
+    dry_run: bool,
     progress: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let options = fuzzy_options(
@@ -173,11 +175,30 @@ pub fn dedup_files_fuzzy<'py>(
         on_error: OnError::parse(on_error).map_err(PyTamisError)?,
         clusters,
         report,
+        dry_run,
         rejects,
         progress,
     };
     let stats = run_detached(py, |interrupted| job.run(interrupted))?;
     let dict = dedup_stats_to_dict(py, &stats.dedup)?;
     dict.set_item("near", stats_to_dict(py, &stats.fuzzy)?)?;
+    if let Some(guide) = &stats.guide {
+        let outcomes = guide
+            .outcomes
+            .iter()
+            .map(|outcome| {
+                let entry = PyDict::new(py);
+                entry.set_item("threshold", outcome.threshold)?;
+                entry.set_item("verified", outcome.verified)?;
+                entry.set_item("clusters", outcome.clusters)?;
+                entry.set_item("removed", outcome.removed)?;
+                Ok(entry)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let guide_dict = PyDict::new(py);
+        guide_dict.set_item("histogram", guide.histogram.clone())?;
+        guide_dict.set_item("outcomes", outcomes)?;
+        dict.set_item("guide", guide_dict)?;
+    }
     Ok(dict)
 }

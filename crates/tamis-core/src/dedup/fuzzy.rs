@@ -192,6 +192,68 @@ pub fn clusters(
     (cluster, members)
 }
 
+/// What other thresholds would have done, from the exact similarities of every LSH candidate pair.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThresholdGuide {
+    /// `(lower edge, count)` of candidate similarities in bins of 0.05 from 0 to 1.
+    pub histogram: Vec<(f64, u64)>,
+    pub outcomes: Vec<ThresholdOutcome>,
+}
+
+/// The result a threshold would give with the same LSH candidates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThresholdOutcome {
+    pub threshold: f64,
+    pub verified: u64,
+    pub clusters: u64,
+    pub removed: u64,
+}
+
+/// Builds the guide for thresholds around `threshold`. `exact_links` are the exact-duplicate links and
+/// `scored` every candidate with its similarity, both over `n` rows. Lower thresholds would also choose a
+/// looser banding and find more candidates, so their outcomes are lower bounds.
+pub fn threshold_guide(
+    n: usize,
+    exact_links: &[(u32, u32)],
+    scored: &[Edge],
+    threshold: f64,
+) -> ThresholdGuide {
+    let mut histogram: Vec<(f64, u64)> = (0..20).map(|bin| (f64::from(bin) * 0.05, 0)).collect();
+    for edge in scored {
+        let bin = ((edge.similarity / 0.05) as usize).min(19);
+        histogram[bin].1 += 1;
+    }
+    let outcomes = [-0.1, -0.05, 0.0, 0.05, 0.1]
+        .iter()
+        .map(|delta| ((threshold + delta) * 100.0).round() / 100.0)
+        .filter(|candidate| *candidate > 0.0 && *candidate <= 1.0)
+        .map(|candidate| {
+            let kept_edges: Vec<(u32, u32)> = scored
+                .iter()
+                .filter(|edge| edge.similarity >= candidate)
+                .map(|edge| (edge.a, edge.b))
+                .collect();
+            let (_, members) = clusters(
+                n,
+                exact_links
+                    .iter()
+                    .copied()
+                    .chain(kept_edges.iter().copied()),
+            );
+            ThresholdOutcome {
+                threshold: candidate,
+                verified: kept_edges.len() as u64,
+                clusters: members.len() as u64,
+                removed: members.iter().map(|group| group.len() as u64 - 1).sum(),
+            }
+        })
+        .collect();
+    ThresholdGuide {
+        histogram,
+        outcomes,
+    }
+}
+
 /// Near-duplicate deduplication of an in-memory column. `scores` (one per row, NaN for none) feeds the
 /// `MaxScore`/`MinScore` survivor policies.
 pub fn dedup_fuzzy<S: AsRef<str> + Sync>(

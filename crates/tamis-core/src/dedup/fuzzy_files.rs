@@ -17,7 +17,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::files::{DedupStats, FileStats, OnError, write_json_line};
-use super::fuzzy::{Edge, FuzzyOptions, FuzzyStats, Verification, clusters};
+use super::fuzzy::{
+    Edge, FuzzyOptions, FuzzyStats, ThresholdGuide, Verification, clusters, threshold_guide,
+};
 use super::key::{ContentKey, FirstSeen};
 use super::survivor::choose;
 use crate::error::{Location, Result};
@@ -42,6 +44,8 @@ pub struct FuzzyFileJob {
     pub clusters: Option<PathBuf>,
     /// A self-contained HTML report.
     pub report: Option<PathBuf>,
+    /// Run every stage but write nothing; return a [`ThresholdGuide`] instead.
+    pub dry_run: bool,
     pub rejects: Option<PathBuf>,
     pub progress: bool,
 }
@@ -51,6 +55,8 @@ pub struct FuzzyFileJob {
 pub struct FuzzyFileStats {
     pub dedup: DedupStats,
     pub fuzzy: FuzzyStats,
+    /// With `dry_run`: what other thresholds would do.
+    pub guide: Option<ThresholdGuide>,
 }
 
 /// Per-thread scratch space of pass 1.
@@ -108,16 +114,27 @@ impl FuzzyFileJob {
         {
             files.check_output(output)?;
         }
-        let mut kept_file = AtomicFile::create(&self.output)?;
+        // A dry run writes nothing at all.
+        let writes = !self.dry_run;
+        let mut kept_file = writes
+            .then(|| AtomicFile::create(&self.output))
+            .transpose()?;
         let mut clusters_file = self
             .clusters
             .as_deref()
+            .filter(|_| writes)
             .map(AtomicFile::create)
             .transpose()?;
-        let report_file = self.report.as_deref().map(AtomicFile::create).transpose()?;
+        let report_file = self
+            .report
+            .as_deref()
+            .filter(|_| writes)
+            .map(AtomicFile::create)
+            .transpose()?;
         let mut rejects_file = self
             .rejects
             .as_deref()
+            .filter(|_| writes)
             .map(AtomicFile::create)
             .transpose()?;
         let names: Vec<Cow<'_, str>> = files
@@ -281,16 +298,18 @@ impl FuzzyFileJob {
                 }
             }
         };
-        let verified: Vec<Edge> = candidates
+        let scored: Vec<Edge> = candidates
             .par_iter()
-            .filter_map(|&(a, b)| {
-                let similarity = similarity_of(a, b);
-                (similarity >= options.threshold).then(|| Edge {
-                    a: distinct[a as usize],
-                    b: distinct[b as usize],
-                    similarity,
-                })
+            .map(|&(a, b)| Edge {
+                a: distinct[a as usize],
+                b: distinct[b as usize],
+                similarity: similarity_of(a, b),
             })
+            .collect();
+        let verified: Vec<Edge> = scored
+            .iter()
+            .copied()
+            .filter(|edge| edge.similarity >= options.threshold)
             .collect();
 
         // Clusters and survivors.
@@ -364,8 +383,10 @@ impl FuzzyFileJob {
                     if keep[row] {
                         stats.kept += 1;
                         bytes_out += line_bytes.len() as u64 + 1;
-                        kept_file.write_all(line_bytes)?;
-                        kept_file.write_all(b"\n")?;
+                        if let Some(kept_file) = &mut kept_file {
+                            kept_file.write_all(line_bytes)?;
+                            kept_file.write_all(b"\n")?;
+                        }
                     } else {
                         stats.removed += 1;
                     }
@@ -399,7 +420,9 @@ impl FuzzyFileJob {
             dedup.bytes_in += file.bytes;
         }
         dedup.bytes_out = bytes_out;
-        kept_file.commit()?;
+        if let Some(file) = kept_file {
+            file.commit()?;
+        }
         if let Some(file) = clusters_file {
             file.commit()?;
         }
@@ -466,7 +489,18 @@ impl FuzzyFileJob {
             file.write_all(render(&data).as_bytes())?;
             file.commit()?;
         }
-        Ok(FuzzyFileStats { dedup, fuzzy })
+        let guide = self.dry_run.then(|| {
+            let exact: Vec<(u32, u32)> = (0..n as u32)
+                .filter(|&row| representative[row as usize] != row)
+                .map(|row| (representative[row as usize], row))
+                .collect();
+            threshold_guide(n, &exact, &scored, options.threshold)
+        });
+        Ok(FuzzyFileStats {
+            dedup,
+            fuzzy,
+            guide,
+        })
     }
 }
 
