@@ -3,11 +3,15 @@
 //!
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
+pub mod dedup;
 pub mod error;
+pub mod io;
 pub mod jaccard;
 pub mod lsh;
 pub mod minhash;
+pub mod progress;
 pub mod shingle;
 pub mod signature;
+pub mod text;
 
 pub use error::{Error, Location, Result};

@@ -1,5 +1,23 @@
-//! The Python skin over tamis-core.
-use pyo3::prelude::*;
+//! The Python skin over tamis-core: argument conversion, error mapping (errors.rs) and GIL release (gil.rs).
+//! No logic lives here.
 
-#[pymodule]
-mod _tamis {}
+mod dedup;
+mod errors;
+mod gil;
+mod text;
+mod texts;
+
+#[pyo3::pymodule]
+mod _tamis {
+    use pyo3::prelude::*;
+
+    #[pymodule_export]
+    use super::dedup::{dedup_exact, dedup_files_exact};
+    #[pymodule_export]
+    use super::text::normalize;
+
+    #[pymodule_init]
+    fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
+        module.add("__version__", env!("CARGO_PKG_VERSION"))
+    }
+}

@@ -1,0 +1,45 @@
+# The few commands a contributor needs. `make demo` and `make test` are the README's quick start.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+# uv is the dev workflow; a fresh machine gets it from PyPI. `python -m uv` works without a PATH entry.
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+
+.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact fmt
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+
+demo: uv  ## Exact-deduplicate the bundled sample (Poe paragraphs) and print a summary.
+	@mkdir -p demo-output
+	$(UV) run tamis dedup examples/poe.jsonl -o demo-output/poe.dedup.jsonl --exact \
+		--duplicates demo-output/duplicates.jsonl
+
+test: uv rust-checks python-checks pytest  ## Everything CI checks.
+
+rust-checks: core-is-pure
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo test -p tamis-core --locked
+
+core-is-pure:  ## The engine must not depend on Python.
+	@if cargo tree -p tamis-core -e normal --locked | grep -q pyo3; then \
+		echo "tamis-core depends on pyo3; the engine must stay pure Rust" >&2; exit 1; fi
+
+python-checks: uv
+	$(UV) sync --locked
+	$(UV) run ruff check python tests bench examples
+	$(UV) run ruff format --check python tests bench examples
+	$(UV) run mypy
+	$(UV) run python -m mypy.stubtest tamis._tamis
+
+pytest: uv
+	$(UV) run pytest
+
+fmt: uv
+	cargo fmt --all
+	$(UV) run ruff check --fix python tests bench examples
+	$(UV) run ruff format python tests bench examples
+
+bench-exact: uv  ## Exact dedup vs a plain Python baseline and polars (builds a 200+ MB corpus first).
+	$(UV) run --group bench python bench/bench_exact.py

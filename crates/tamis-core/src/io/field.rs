@@ -1,0 +1,322 @@
+//! Pulling one string field out of a JSON line without building the whole value. The visitor walks the
+//! object, descends only into the keys on the path and skips (but still validates) everything else, so a
+//! malformed line is always reported.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::error::{Error, Location, Result};
+
+/// A dotted path to a field: `text`, `meta.body`. Keys themselves cannot contain dots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath {
+    keys: Vec<String>,
+    dotted: String,
+}
+
+impl FieldPath {
+    pub fn parse(dotted: &str) -> Result<FieldPath> {
+        let keys: Vec<String> = dotted.split('.').map(str::to_owned).collect();
+        if keys.iter().any(String::is_empty) {
+            return Err(Error::InvalidArgument(format!(
+                "invalid field path '{dotted}': expected names separated by single dots, like 'text' or 'meta.body'"
+            )));
+        }
+        Ok(FieldPath {
+            keys,
+            dotted: dotted.to_owned(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.dotted
+    }
+
+    /// Returns the string at this path in the JSON object on `line`.
+    pub fn extract<'a>(&self, line: &'a [u8]) -> Result<Cow<'a, str>, RecordError> {
+        match line.iter().find(|byte| !byte.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            Some(_) => {
+                return Err(RecordError::Malformed(
+                    "expected a JSON object at column 1".into(),
+                ));
+            }
+            None => {
+                return Err(RecordError::Malformed(
+                    "blank line, expected a JSON object".into(),
+                ));
+            }
+        }
+        // Checking the whole line up front gives a precise message and lets the parser skip its own checks.
+        let line = std::str::from_utf8(line).map_err(|error| {
+            RecordError::InvalidUtf8(format!(
+                "invalid byte at column {}",
+                error.valid_up_to() + 1
+            ))
+        })?;
+        let mut deserializer = serde_json::Deserializer::from_str(line);
+        let found = Lookup { keys: &self.keys }
+            .deserialize(&mut deserializer)
+            .map_err(|error| RecordError::Malformed(describe_json_error(&error)))?;
+        deserializer
+            .end()
+            .map_err(|error| RecordError::Malformed(describe_json_error(&error)))?;
+        match found {
+            Found::String(text) => Ok(text),
+            Found::Missing => Err(RecordError::Missing),
+            Found::Other(kind) => Err(RecordError::WrongType(kind)),
+        }
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.dotted)
+    }
+}
+
+/// What is wrong with one record, before we know where it sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordError {
+    Malformed(String),
+    InvalidUtf8(String),
+    Missing,
+    WrongType(&'static str),
+}
+
+impl RecordError {
+    pub fn at(self, location: Location, field: &str) -> Error {
+        match self {
+            RecordError::Malformed(message) => Error::InvalidRecord {
+                location,
+                message: format!("malformed JSON: {message}"),
+            },
+            RecordError::InvalidUtf8(message) => Error::InvalidRecord {
+                location,
+                message: format!("invalid UTF-8: {message}"),
+            },
+            RecordError::Missing => Error::MissingField {
+                location,
+                field: field.to_owned(),
+            },
+            RecordError::WrongType(found) => Error::FieldType {
+                location,
+                field: field.to_owned(),
+                found,
+            },
+        }
+    }
+}
+
+fn describe_json_error(error: &serde_json::Error) -> String {
+    // serde_json counts columns within the line it was given; the line number is ours to add.
+    let message = error.to_string();
+    match message.rsplit_once(" at line ") {
+        Some((what, _)) => format!("{what} at column {}", error.column()),
+        None => message,
+    }
+}
+
+enum Found<'de> {
+    String(Cow<'de, str>),
+    Missing,
+    Other(&'static str),
+}
+
+struct Lookup<'p> {
+    keys: &'p [String],
+}
+
+impl<'de> DeserializeSeed<'de> for Lookup<'_> {
+    type Value = Found<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Lookup<'_> {
+    type Value = Found<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Some((wanted, rest)) = self.keys.split_first() else {
+            // The path ends at an object: consume it and report its kind.
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Found::Other("an object"));
+        };
+        let mut found = Found::Missing;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if matches!(found, Found::Missing) && key == wanted.as_str() {
+                found = map.next_value_seed(Lookup { keys: rest })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(self.leaf(|| Cow::Borrowed(text), "a string"))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(self.leaf(|| Cow::Owned(text.to_owned()), "a string"))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(self.leaf(|| Cow::Owned(text), "a string"))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.other("an array"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.other("a boolean"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self.other("a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self.other("a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self.other("a number"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(self.other("null"))
+    }
+}
+
+impl<'de> Lookup<'_> {
+    /// A string at the end of the path is the answer; a string half-way down the path means the path does
+    /// not exist in this record.
+    fn leaf(&self, text: impl FnOnce() -> Cow<'de, str>, kind: &'static str) -> Found<'de> {
+        if self.keys.is_empty() {
+            Found::String(text())
+        } else {
+            self.other(kind)
+        }
+    }
+
+    fn other(&self, kind: &'static str) -> Found<'de> {
+        if self.keys.is_empty() {
+            Found::Other(kind)
+        } else {
+            Found::Missing
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extract(path: &str, line: &str) -> Result<String, RecordError> {
+        FieldPath::parse(path)
+            .unwrap()
+            .extract(line.as_bytes())
+            .map(Cow::into_owned)
+    }
+
+    #[test]
+    fn top_level_and_nested_fields() {
+        assert_eq!(
+            extract("text", r#"{"id": 1, "text": "hi"}"#),
+            Ok("hi".into())
+        );
+        let nested = r#"{"meta": {"lang": "en", "body": "deep"}, "text": "top"}"#;
+        assert_eq!(extract("meta.body", nested), Ok("deep".into()));
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        assert_eq!(
+            extract("text", r#"{"text": "a\nb \u00e9 \ud83d\ude00"}"#),
+            Ok("a\nb é 😀".into())
+        );
+    }
+
+    #[test]
+    fn missing_field_and_missing_parent() {
+        assert_eq!(
+            extract("text", r#"{"body": "x"}"#),
+            Err(RecordError::Missing)
+        );
+        assert_eq!(
+            extract("meta.body", r#"{"meta": "flat"}"#),
+            Err(RecordError::Missing)
+        );
+        assert_eq!(
+            extract("meta.body", r#"{"meta": {}}"#),
+            Err(RecordError::Missing)
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        assert_eq!(
+            extract("text", r#"{"text": 3}"#),
+            Err(RecordError::WrongType("a number"))
+        );
+        assert_eq!(
+            extract("text", r#"{"text": null}"#),
+            Err(RecordError::WrongType("null"))
+        );
+        assert_eq!(
+            extract("text", r#"{"text": ["a"]}"#),
+            Err(RecordError::WrongType("an array"))
+        );
+        assert_eq!(
+            extract("text", r#"{"text": {"a": 1}}"#),
+            Err(RecordError::WrongType("an object"))
+        );
+    }
+
+    #[test]
+    fn malformed_json_anywhere_in_the_line_is_reported() {
+        let lines = [
+            r#"{"text": "ok", "x": [1,}"#,
+            r#"{"text": "ok"} trailing"#,
+            r#"{"text": "unterminated"#,
+            "[1, 2]",
+            "",
+            "  ",
+        ];
+        for line in lines {
+            let result = extract("text", line);
+            assert!(
+                matches!(result, Err(RecordError::Malformed(_))),
+                "{line}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_is_reported_with_its_column() {
+        let line = b"{\"text\": \"caf\xe9\"}";
+        let result = FieldPath::parse("text").unwrap().extract(line);
+        assert_eq!(
+            result,
+            Err(RecordError::InvalidUtf8("invalid byte at column 14".into()))
+        );
+    }
+
+    #[test]
+    fn bad_paths_are_rejected() {
+        for path in ["", ".", "a..b", "a."] {
+            assert!(FieldPath::parse(path).is_err(), "{path}");
+        }
+    }
+}

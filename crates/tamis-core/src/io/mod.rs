@@ -1,0 +1,14 @@
+//! Reading datasets: opening (de)compressed files, splitting them into lines, pulling one field out of each
+//! record, and writing outputs atomically.
+
+pub mod atomic;
+pub mod field;
+pub mod format;
+pub mod lines;
+pub mod source;
+
+pub use atomic::AtomicFile;
+pub use field::{FieldPath, RecordError};
+pub use format::InputFormat;
+pub use lines::{LineChunk, LineChunks};
+pub use source::{ByteCounter, open_input};

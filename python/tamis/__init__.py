@@ -1,0 +1,35 @@
+"""tamis: prepare text datasets for language models. Python is the interface; Rust is the engine."""
+
+from __future__ import annotations
+
+from tamis._tamis import __version__
+from tamis.dedup import ExactDedup, dedup_exact, dedup_files_exact
+from tamis.errors import (
+    CorruptInputError,
+    FieldNotFoundError,
+    FieldTypeError,
+    InvalidInputError,
+    InvalidOptionError,
+    NotFoundError,
+    TamisError,
+    TamisFileNotFoundError,
+    TamisIOError,
+)
+from tamis.text import normalize
+
+__all__ = [
+    "CorruptInputError",
+    "ExactDedup",
+    "FieldNotFoundError",
+    "FieldTypeError",
+    "InvalidInputError",
+    "InvalidOptionError",
+    "NotFoundError",
+    "TamisError",
+    "TamisFileNotFoundError",
+    "TamisIOError",
+    "__version__",
+    "dedup_exact",
+    "dedup_files_exact",
+    "normalize",
+]

@@ -1,0 +1,24 @@
+"""Text normalization."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from tamis import _tamis
+
+Normalize = Literal["none", "whitespace", "standard"]
+
+
+def normalize(text: str, mode: Normalize = "standard") -> str:
+    """Return ``text`` as tamis compares it under ``mode``.
+
+    - ``"none"``: unchanged.
+    - ``"whitespace"``: every run of Unicode white space becomes one space; both ends trimmed.
+    - ``"standard"``: NFKC, then lowercase (per character), then Unicode punctuation (categories P*)
+      removed, then white space collapsed and trimmed.
+
+    >>> import tamis
+    >>> tamis.normalize("  Hello,   WORLD! ")
+    'hello world'
+    """
+    return _tamis.normalize(text, mode)
