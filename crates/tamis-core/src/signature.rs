@@ -4,7 +4,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::minhash::{DatasketchMinHash, MinHasher, SignatureValue};
-use crate::shingle::{ShingleConfig, Shingler};
+use crate::shingle::{ShingleConfig, ShingleSet, Shingler};
+use crate::text::Normalization;
 
 /// `n_docs` signatures of `num_perm` slots each, row-major in one allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,54 @@ pub fn sketch_texts(
             },
         );
     SignatureMatrix { num_perm, values }
+}
+
+/// The raw-text fast path: normalizes each text, shingles it and sketches it, in parallel. A missing
+/// text (`None`) sketches to the empty signature, like an empty one. Each row depends only on its
+/// text, so the result is the same whatever the number of threads.
+pub fn sketch_text_column(
+    texts: &[Option<&str>],
+    normalization: Normalization,
+    shingles: ShingleConfig,
+    hasher: &MinHasher,
+) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; texts.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(texts.par_iter())
+        .for_each_init(
+            || (Shingler::new(shingles), Vec::new(), String::new()),
+            |(shingler, hashes, normalized), (row, text)| {
+                if let Some(text) = text {
+                    shingler.hash_text(normalization.apply(text, normalized), hashes);
+                    hasher.fill(hashes, row);
+                }
+            },
+        );
+    SignatureMatrix { num_perm, values }
+}
+
+/// The exact shingle sets behind [`sketch_text_column`] (same normalization and shingling), for
+/// exact Jaccard; a missing text has the empty set.
+pub fn shingle_text_column(
+    texts: &[Option<&str>],
+    normalization: Normalization,
+    shingles: ShingleConfig,
+) -> Vec<ShingleSet> {
+    texts
+        .par_iter()
+        .map_init(
+            || (Shingler::new(shingles), String::new()),
+            |(shingler, normalized), text| {
+                let mut hashes = Vec::new();
+                if let Some(text) = text {
+                    shingler.hash_text(normalization.apply(text, normalized), &mut hashes);
+                }
+                ShingleSet::from_hashes(hashes)
+            },
+        )
+        .collect()
 }
 
 /// Same as [`sketch_texts`] for pre-tokenized documents (token id n-grams).
@@ -150,6 +199,24 @@ mod tests {
         for (row, tokens) in matrix.rows().zip(&docs) {
             assert_eq!(row, sketcher.sketch_tokens(tokens.iter().copied()));
         }
+    }
+
+    #[test]
+    fn text_column_normalizes_before_shingling() {
+        let hasher = MinHasher::new(SketchMethod::Fss, 16, 3).unwrap();
+        let config = ShingleConfig::new(crate::shingle::ShingleUnit::Char, 3).unwrap();
+        let texts = [Some("Hello,  World"), Some("hello world"), None, Some("")];
+        let matrix = sketch_text_column(&texts, Normalization::Standard, config, &hasher);
+        assert_eq!(matrix.row(0), matrix.row(1));
+        assert!(is_empty_signature(matrix.row(2)));
+        assert!(is_empty_signature(matrix.row(3)));
+        let raw = sketch_text_column(&texts, Normalization::None, config, &hasher);
+        assert_ne!(raw.row(0), raw.row(1));
+        assert_eq!(raw.row(1), matrix.row(1));
+        let sets = shingle_text_column(&texts, Normalization::Standard, config);
+        assert_eq!(sets[0], sets[1]);
+        assert!(sets[2].is_empty() && sets[3].is_empty());
+        assert_eq!(sets[1].len(), "hello world".len() - 2);
     }
 
     #[test]
