@@ -15,6 +15,17 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
+from tamis.minhash import (
+    LeanMinHash,
+    LshParams,
+    MinHash,
+    MinHashLSH,
+    jaccard,
+    lsh_pairs,
+    lsh_params,
+    shingles,
+    sketch,
+)
 from tamis.text import normalize
 
 __all__ = [
@@ -24,6 +35,10 @@ __all__ = [
     "FieldTypeError",
     "InvalidInputError",
     "InvalidOptionError",
+    "LeanMinHash",
+    "LshParams",
+    "MinHash",
+    "MinHashLSH",
     "NotFoundError",
     "TamisError",
     "TamisFileNotFoundError",
@@ -31,5 +46,10 @@ __all__ = [
     "__version__",
     "dedup_exact",
     "dedup_files_exact",
+    "jaccard",
+    "lsh_pairs",
+    "lsh_params",
     "normalize",
+    "shingles",
+    "sketch",
 ]

@@ -4,6 +4,7 @@
 mod dedup;
 mod errors;
 mod gil;
+mod minhash;
 mod text;
 mod texts;
 
@@ -13,6 +14,10 @@ mod _tamis {
 
     #[pymodule_export]
     use super::dedup::{dedup_exact, dedup_files_exact};
+    #[pymodule_export]
+    use super::minhash::{
+        DatasketchHasher, DatasketchIndex, jaccard_rows, lsh_pairs, lsh_params, shingles, sketch,
+    };
     #[pymodule_export]
     use super::text::normalize;
 
