@@ -38,7 +38,11 @@ _DTYPES: dict[str, type[np.unsignedinteger[Any]]] = {
     "legacy": np.uint64,
 }
 _MAX_HASH: dict[str, int] = {"affine32": (1 << 32) - 1, "affine64": (1 << 64) - 1, "legacy": (1 << 32) - 1}
-_MAX_TOKEN_HASH: dict[str, int] = {"affine32": (1 << 32) - 1, "affine64": (1 << 64) - 1, "legacy": (1 << 64) - 1}
+_MAX_TOKEN_HASH: dict[str, int] = {
+    "affine32": (1 << 32) - 1,
+    "affine64": (1 << 64) - 1,
+    "legacy": (1 << 64) - 1,
+}
 _HASH_RANGE = 1 << 32
 
 
@@ -387,9 +391,9 @@ class MinHash:
     def __eq__(self, other: object) -> bool:
         return (
             type(self) is type(other)
-            and self.scheme == other.scheme  # type: ignore[attr-defined]
-            and self.seed == other.seed  # type: ignore[attr-defined]
-            and bool(np.array_equal(self.hashvalues, other.hashvalues))  # type: ignore[attr-defined]
+            and self.scheme == other.scheme
+            and self.seed == other.seed
+            and bool(np.array_equal(self.hashvalues, other.hashvalues))
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -486,7 +490,8 @@ class LeanMinHash(MinHash):
             self._initialize_slots(seed, hashvalues, scheme)
         else:
             raise InvalidOptionError(
-                "Init parameters cannot be None: make sure to set either minhash or both of hash values and seed"
+                "Init parameters cannot be None: make sure to set either minhash or both of hash values "
+                "and seed"
             )
 
     def _initialize_slots(self, seed: int, hashvalues: Any, scheme: str) -> None:
@@ -564,7 +569,7 @@ class LeanMinHash(MinHash):
         self.serialize(buf)
         return buf
 
-    def __setstate__(self, buf: Any) -> None:  # type: ignore[override]
+    def __setstate__(self, buf: Any) -> None:
         lean = LeanMinHash.deserialize(buf)
         self._initialize_slots(lean.seed, lean.hashvalues, lean.scheme)
 
@@ -616,7 +621,9 @@ class MinHashLSH:
         hashfunc: Callable[[bytes], bytes] | None = None,
     ) -> None:
         if storage_config and storage_config.get("type", "dict") != "dict":
-            raise InvalidOptionError("tamis.MinHashLSH keeps its index in memory: storage_config type must be 'dict'")
+            raise InvalidOptionError(
+                "tamis.MinHashLSH keeps its index in memory: storage_config type must be 'dict'"
+            )
         if threshold > 1.0 or threshold < 0.0:
             raise InvalidOptionError("threshold must be in [0.0, 1.0]")
         if num_perm < 2:
