@@ -9,8 +9,8 @@ import random
 import datasketch
 import numpy as np
 import pytest
-from hypothesis import given, settings
 from datasketch.lsh import _optimal_param
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tamis
@@ -69,7 +69,7 @@ def test_update_one_by_one_and_bulk_equal_update_batch(scheme: str) -> None:
     ours = tamis.MinHash.bulk(docs, num_perm=64, seed=5, scheme=scheme)
     generated = list(tamis.MinHash.generator(docs, num_perm=64, seed=5, scheme=scheme))
     assert len(ours) == len(theirs) == len(generated)
-    for mine, gen, oracle in zip(ours, generated, theirs):
+    for mine, gen, oracle in zip(ours, generated, theirs, strict=True):
         np.testing.assert_array_equal(mine.hashvalues, oracle.hashvalues)
         np.testing.assert_array_equal(gen.hashvalues, oracle.hashvalues)
         assert mine.hashvalues.dtype == oracle.hashvalues.dtype
@@ -77,7 +77,8 @@ def test_update_one_by_one_and_bulk_equal_update_batch(scheme: str) -> None:
     for token in docs[3]:
         one.update(token)
     np.testing.assert_array_equal(one.hashvalues, theirs[3].hashvalues)
-    assert ours[-1].is_empty() and theirs[-1].is_empty()
+    assert ours[-1].is_empty()
+    assert theirs[-1].is_empty()
 
 
 @settings(max_examples=60, deadline=None)
@@ -137,7 +138,8 @@ def test_jaccard_merge_union_count_equal_datasketch(scheme: str) -> None:
     oa.clear()
     ta.clear()
     np.testing.assert_array_equal(oa.hashvalues, ta.hashvalues)
-    assert oa.is_empty() and len(oa) == 128
+    assert oa.is_empty()
+    assert len(oa) == 128
 
 
 def test_mismatched_sketches_raise_value_error() -> None:
@@ -151,9 +153,9 @@ def test_mismatched_sketches_raise_value_error() -> None:
             a.jaccard(other)
         with pytest.raises(ValueError, match="Cannot merge"):
             a.merge(other)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="same seed"):
             tamis.MinHash.union(a, other)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="less than 2"):
         tamis.MinHash.union(a)
     with pytest.raises(tamis.InvalidOptionError):
         tamis.MinHash(num_perm=0)
@@ -172,7 +174,8 @@ def test_pickling_round_trip(scheme: str) -> None:
     m = tamis.MinHash(num_perm=64, seed=9, scheme=scheme)  # type: ignore[arg-type]
     m.update_batch(tokens(PARAGRAPHS[0]))
     back = pickle.loads(pickle.dumps(m))
-    assert back == m and back.hashvalues.dtype == m.hashvalues.dtype
+    assert back == m
+    assert back.hashvalues.dtype == m.hashvalues.dtype
     back.update(b"more")  # still usable
     lean = tamis.LeanMinHash(m)
     assert pickle.loads(pickle.dumps(lean)) == lean
@@ -243,7 +246,7 @@ def test_lsh_query_results_equal_datasketch(
     for key, m in enumerate(sketches):
         theirs.insert(f"doc{key}", m)
     found = 0
-    for m, mine in zip(sketches, ours_sketches):
+    for m, mine in zip(sketches, ours_sketches, strict=True):
         expected = set(theirs.query(m))
         assert set(ours.query(mine)) == expected
         assert set(ours.query(m)) == expected  # datasketch's own sketches work too
@@ -253,7 +256,8 @@ def test_lsh_query_results_equal_datasketch(
     for key in ("doc0", "doc7"):
         ours.remove(key)
         theirs.remove(key)
-        assert key not in ours and key not in ours.keys
+        assert key not in ours
+        assert key not in ours.keys
     for m in sketches[:40]:
         assert set(ours.query(m)) == set(theirs.query(m))
     assert len(ours) == len(ours.keys) == len(docs) - 2
@@ -277,7 +281,8 @@ def test_lsh_merge_and_errors() -> None:
         (left if key % 2 else right).insert(key, m)
         oracle.insert(key, datasketch.MinHash(hashvalues=m.hashvalues, scheme="affine32"))
     left.merge(right)
-    assert not left.is_empty() and len(left) == len(sketches)
+    assert not left.is_empty()
+    assert len(left) == len(sketches)
     for m in sketches:
         assert set(left.query(m)) == set(
             oracle.query(datasketch.LeanMinHash(seed=1, hashvalues=m.hashvalues, scheme="affine32"))
@@ -290,11 +295,11 @@ def test_lsh_merge_and_errors() -> None:
         left.query(tamis.MinHash(num_perm=16))
     with pytest.raises(ValueError, match="does not match scheme"):
         left.query(tamis.MinHash(num_perm=32, scheme="legacy"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="threshold"):
         tamis.MinHashLSH(threshold=1.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Too few"):
         tamis.MinHashLSH(num_perm=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="sum to 1"):
         tamis.MinHashLSH(weights=(0.6, 0.6))
     with pytest.raises(ValueError, match="b < 2"):
         tamis.MinHashLSH(num_perm=8, params=(1, 8))
