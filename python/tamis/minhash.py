@@ -130,7 +130,7 @@ def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weigh
     >>> p.bands, p.rows
     (9, 13)
     >>> round(p.probability(0.9), 3)
-    0.999
+    0.929
     """
     bands, rows = _tamis.lsh_params(threshold, num_perm, fp_weight, fn_weight)
     return LshParams(bands, rows, threshold, num_perm)
