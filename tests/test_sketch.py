@@ -250,3 +250,17 @@ def test_bad_arguments_raise_clear_errors() -> None:
         tamis.lsh_pairs(sigs, bands=4, rows=4, threshold=0.5)
     with pytest.raises(TypeError, match="uint32 or uint64"):
         tamis.lsh_pairs(sigs.astype(np.int64), bands=4, rows=4)
+
+
+@pytest.mark.parametrize("method", ["fss", "classic"])
+def test_sketch_tokens_of_prebuilt_sets(method: str) -> None:
+    words = [text.lower().split() for text in TEXTS[:50]]
+    sigs = tamis.sketch_tokens(words, num_perm=64, method=method)  # type: ignore[arg-type]
+    assert sigs.shape == (50, 64)
+    again = tamis.sketch_tokens(
+        [[w.encode() for w in reversed(ws)] * 2 for ws in words], num_perm=64, method=method
+    )  # type: ignore[arg-type]
+    np.testing.assert_array_equal(sigs, again)  # a set: order, repeats and str/bytes do not matter
+    assert (tamis.sketch_tokens([[]], num_perm=8) == EMPTY).all()
+    with pytest.raises(TypeError, match="str or bytes"):
+        tamis.sketch_tokens([[1, 2]])

@@ -25,6 +25,7 @@ from tamis.minhash import (
     lsh_params,
     shingles,
     sketch,
+    sketch_tokens,
 )
 from tamis.text import normalize
 
@@ -52,4 +53,5 @@ __all__ = [
     "normalize",
     "shingles",
     "sketch",
+    "sketch_tokens",
 ]

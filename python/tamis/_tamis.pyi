@@ -21,6 +21,7 @@ __all__ = [
     "normalize",
     "shingles",
     "sketch",
+    "sketch_tokens",
 ]
 
 __version__: str
@@ -50,6 +51,9 @@ def sketch(
     normalize: str = "standard",
     seed: int = 1,
     method: str = "fss",
+) -> npt.NDArray[np.uint32]: ...
+def sketch_tokens(
+    token_sets: Iterable[Iterable[str | bytes]], *, num_perm: int = 128, seed: int = 1, method: str = "fss"
 ) -> npt.NDArray[np.uint32]: ...
 def shingles(
     texts: Any, *, unit: str = "word", ngram: int = 5, normalize: str = "standard"

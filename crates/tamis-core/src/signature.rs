@@ -1,6 +1,7 @@
 //! Dense signature matrices and batch sketching of many documents in parallel.
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 use crate::minhash::{DatasketchMinHash, MinHasher, SignatureValue};
@@ -96,6 +97,22 @@ pub fn sketch_text_column(
                 }
             },
         );
+    SignatureMatrix { num_perm, values }
+}
+
+/// Native sketches of pre-built token sets (any bytes: words, shingles, ids), in parallel: each token
+/// is hashed with xxh3-64, then the set is sketched. An empty set gets the empty signature.
+pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(docs.par_iter())
+        .for_each_init(Vec::new, |hashes, (row, tokens)| {
+            hashes.clear();
+            hashes.extend(tokens.iter().map(|token| xxh3_64(token)));
+            hasher.fill(hashes, row);
+        });
     SignatureMatrix { num_perm, values }
 }
 
@@ -217,6 +234,21 @@ mod tests {
         assert_eq!(sets[0], sets[1]);
         assert!(sets[2].is_empty() && sets[3].is_empty());
         assert_eq!(sets[1].len(), "hello world".len() - 2);
+    }
+
+    #[test]
+    fn token_sets_are_sets() {
+        let hasher = MinHasher::new(SketchMethod::Fss, 16, 3).unwrap();
+        let docs: Vec<Vec<&[u8]>> = vec![
+            vec![b"a", b"b", b"c"],
+            vec![b"c", b"a", b"b", b"a"],
+            vec![],
+            vec![b"a", b"b", b"d"],
+        ];
+        let matrix = sketch_token_sets(&docs, &hasher);
+        assert_eq!(matrix.row(0), matrix.row(1));
+        assert!(is_empty_signature(matrix.row(2)));
+        assert_ne!(matrix.row(0), matrix.row(3));
     }
 
     #[test]

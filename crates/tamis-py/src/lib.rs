@@ -17,6 +17,7 @@ mod _tamis {
     #[pymodule_export]
     use super::minhash::{
         DatasketchHasher, DatasketchIndex, jaccard_rows, lsh_pairs, lsh_params, shingles, sketch,
+        sketch_tokens,
     };
     #[pymodule_export]
     use super::text::normalize;

@@ -1,4 +1,4 @@
-//! MinHash signatures and LSH, exposed as `tamis._tamis.sketch`, `shingles`, `lsh_params`, `lsh_pairs`,
+//! `MinHash` signatures and LSH, exposed as `tamis._tamis.sketch`, `shingles`, `lsh_params`, `lsh_pairs`,
 //! `jaccard_rows` and the datasketch-compatible `DatasketchHasher` / `DatasketchIndex`. Conversions only: the
 //! work lives in `tamis_core::{signature, minhash, lsh, jaccard}`.
 
@@ -8,12 +8,14 @@ use numpy::{
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyBytesMethods, PyString};
 use tamis_core::jaccard::estimated_jaccard;
 use tamis_core::lsh::{BandIndex, DatasketchLsh, LshParams};
 use tamis_core::minhash::{DatasketchMinHash, DatasketchScheme, MinHasher, SignatureValue};
 use tamis_core::shingle::ShingleConfig;
-use tamis_core::signature::{SignatureMatrix, shingle_text_column, sketch_text_column};
+use tamis_core::signature::{
+    SignatureMatrix, shingle_text_column, sketch_text_column, sketch_token_sets,
+};
 use tamis_core::text::Normalization;
 
 use crate::errors::PyTamisError;
@@ -57,6 +59,43 @@ pub fn sketch<'py>(
     let signatures = run_detached(py, |_| {
         Ok(sketch_text_column(&rows, normalization, shingles, &hasher))
     })?;
+    matrix(py, signatures.into_values(), num_perm)
+}
+
+/// The bytes of a pre-built token: `bytes` as they are, `str` as UTF-8.
+fn token_slice<'a>(token: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(bytes) = token.cast::<PyBytes>() {
+        return Ok(bytes.as_bytes());
+    }
+    if let Ok(text) = token.cast::<PyString>() {
+        return Ok(text.to_str()?.as_bytes());
+    }
+    Err(PyTypeError::new_err(format!(
+        "tokens must be str or bytes, got {}",
+        token.get_type().name()?
+    )))
+}
+
+#[pyfunction]
+#[pyo3(signature = (token_sets, *, num_perm = 128, seed = 1, method = "fss"))]
+pub fn sketch_tokens<'py>(
+    py: Python<'py>,
+    token_sets: &Bound<'py, PyAny>,
+    num_perm: usize,
+    seed: u64,
+    method: &str,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let hasher = MinHasher::new(method.parse().map_err(PyTamisError)?, num_perm, seed)
+        .map_err(PyTamisError)?;
+    let docs: Vec<Vec<Bound<'py, PyAny>>> = token_sets
+        .try_iter()?
+        .map(|doc| doc?.try_iter()?.collect::<PyResult<Vec<_>>>())
+        .collect::<PyResult<_>>()?;
+    let slices: Vec<Vec<&[u8]>> = docs
+        .iter()
+        .map(|doc| doc.iter().map(token_slice).collect::<PyResult<_>>())
+        .collect::<PyResult<_>>()?;
+    let signatures = run_detached(py, |_| Ok(sketch_token_sets(&slices, &hasher)))?;
     matrix(py, signatures.into_values(), num_perm)
 }
 
@@ -178,7 +217,7 @@ pub fn jaccard_rows<'py>(
 
 /// The bytes of one datasketch token: `bytes`, `bytearray`, or anything with the buffer protocol (numpy
 /// scalars), as `hashlib.sha1` accepts. A `str` is refused with hashlib's message.
-fn token_bytes<'py>(item: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+fn token_bytes(item: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyBytes>> {
     if let Ok(bytes) = item.cast::<PyBytes>() {
         return Ok(bytes.clone());
     }
@@ -276,7 +315,7 @@ impl DatasketchHasher {
         tokens: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         let tokens = collect_tokens(tokens)?;
-        let slices: Vec<&[u8]> = tokens.iter().map(|token| token.as_bytes()).collect();
+        let slices: Vec<&[u8]> = tokens.iter().map(PyBytesMethods::as_bytes).collect();
         let fresh = if slices.len() < 64 {
             self.inner.sketch_tokens(slices)
         } else {
@@ -286,6 +325,10 @@ impl DatasketchHasher {
     }
 
     /// Folds pre-computed token hashes (a custom `hashfunc`'s output) into `hashvalues` in place.
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "pyo3 extracts the array argument by value"
+    )]
     fn update_hashes(
         &self,
         py: Python<'_>,
@@ -309,7 +352,7 @@ impl DatasketchHasher {
             .collect::<PyResult<_>>()?;
         let slices: Vec<Vec<&[u8]>> = docs
             .iter()
-            .map(|doc| doc.iter().map(|token| token.as_bytes()).collect())
+            .map(|doc| doc.iter().map(PyBytesMethods::as_bytes).collect())
             .collect();
         let signatures = run_detached(py, |_| {
             Ok(tamis_core::signature::sketch_datasketch_docs(
