@@ -100,8 +100,13 @@ pub fn sketch_text_column(
     SignatureMatrix { num_perm, values }
 }
 
+/// The hash of one pre-built token (a word, a shingle, an id as bytes) for [`sketch_hash_sets`].
+pub fn token_hash(token: &[u8]) -> u64 {
+    xxh3_64(token)
+}
+
 /// Native sketches of pre-built token sets (any bytes: words, shingles, ids), in parallel: each token
-/// is hashed with xxh3-64, then the set is sketched. An empty set gets the empty signature.
+/// is hashed with [`token_hash`], then the set is sketched. An empty set gets the empty signature.
 pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMatrix<u32> {
     let num_perm = hasher.num_perm();
     let mut values = vec![u32::EMPTY; docs.len() * num_perm];
@@ -110,10 +115,34 @@ pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMa
         .zip(docs.par_iter())
         .for_each_init(Vec::new, |hashes, (row, tokens)| {
             hashes.clear();
-            hashes.extend(tokens.iter().map(|token| xxh3_64(token)));
+            hashes.extend(tokens.iter().map(|token| token_hash(token)));
             hasher.fill(hashes, row);
         });
     SignatureMatrix { num_perm, values }
+}
+
+/// Native sketches of token sets already hashed with [`token_hash`], stored flat: set `i` is
+/// `hashes[offsets[i]..offsets[i + 1]]` (`offsets` has one more entry than there are sets).
+pub fn sketch_hash_sets(
+    hashes: &[u64],
+    offsets: &[usize],
+    hasher: &MinHasher,
+) -> Result<SignatureMatrix<u32>> {
+    let valid = offsets.first() == Some(&0)
+        && offsets.last() == Some(&hashes.len())
+        && offsets.windows(2).all(|w| w[0] <= w[1]);
+    if !valid {
+        return Err(Error::InvalidArgument(
+            "offsets must start at 0, never decrease and end at the number of hashes".into(),
+        ));
+    }
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; (offsets.len() - 1) * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(offsets.par_windows(2))
+        .for_each(|(row, span)| hasher.fill(&hashes[span[0]..span[1]], row));
+    Ok(SignatureMatrix { num_perm, values })
 }
 
 /// The exact shingle sets behind [`sketch_text_column`] (same normalization and shingling), for
@@ -246,6 +275,11 @@ mod tests {
             vec![b"a", b"b", b"d"],
         ];
         let matrix = sketch_token_sets(&docs, &hasher);
+        let hashes: Vec<u64> = docs.iter().flatten().map(|t| token_hash(t)).collect();
+        let flat = sketch_hash_sets(&hashes, &[0, 3, 7, 7, 10], &hasher).unwrap();
+        assert_eq!(flat, matrix);
+        assert!(sketch_hash_sets(&hashes, &[0, 3], &hasher).is_err());
+        assert!(sketch_hash_sets(&hashes, &[], &hasher).is_err());
         assert_eq!(matrix.row(0), matrix.row(1));
         assert!(is_empty_signature(matrix.row(2)));
         assert_ne!(matrix.row(0), matrix.row(3));

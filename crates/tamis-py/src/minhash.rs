@@ -8,13 +8,13 @@ use numpy::{
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyBytesMethods, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyBytesMethods, PyList, PyString};
 use tamis_core::jaccard::estimated_jaccard;
 use tamis_core::lsh::{BandIndex, DatasketchLsh, LshParams};
 use tamis_core::minhash::{DatasketchMinHash, DatasketchScheme, MinHasher, SignatureValue};
 use tamis_core::shingle::ShingleConfig;
 use tamis_core::signature::{
-    SignatureMatrix, shingle_text_column, sketch_text_column, sketch_token_sets,
+    SignatureMatrix, shingle_text_column, sketch_hash_sets, sketch_text_column, token_hash,
 };
 use tamis_core::text::Normalization;
 
@@ -87,15 +87,24 @@ pub fn sketch_tokens<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let hasher = MinHasher::new(method.parse().map_err(PyTamisError)?, num_perm, seed)
         .map_err(PyTamisError)?;
-    let docs: Vec<Vec<Bound<'py, PyAny>>> = token_sets
-        .try_iter()?
-        .map(|doc| doc?.try_iter()?.collect::<PyResult<Vec<_>>>())
-        .collect::<PyResult<_>>()?;
-    let slices: Vec<Vec<&[u8]>> = docs
-        .iter()
-        .map(|doc| doc.iter().map(token_slice).collect::<PyResult<_>>())
-        .collect::<PyResult<_>>()?;
-    let signatures = run_detached(py, |_| Ok(sketch_token_sets(&slices, &hasher)))?;
+    // Tokens are hashed while reading them (with the GIL), so nothing Python-owned is borrowed once
+    // the GIL is released.
+    let mut hashes = Vec::new();
+    let mut offsets = vec![0];
+    for doc in token_sets.try_iter()? {
+        let doc = doc?;
+        if let Ok(list) = doc.cast::<PyList>() {
+            for token in list.iter() {
+                hashes.push(token_hash(token_slice(&token)?));
+            }
+        } else {
+            for token in doc.try_iter()? {
+                hashes.push(token_hash(token_slice(&token?)?));
+            }
+        }
+        offsets.push(hashes.len());
+    }
+    let signatures = run_detached(py, |_| sketch_hash_sets(&hashes, &offsets, &hasher))?;
     matrix(py, signatures.into_values(), num_perm)
 }
 
