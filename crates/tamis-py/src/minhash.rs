@@ -227,9 +227,10 @@ pub fn jaccard_rows<'py>(
 /// The bytes of one datasketch token: `bytes`, `bytearray`, or anything with the buffer protocol (numpy
 /// scalars), as `hashlib.sha1` accepts. A `str` is refused with hashlib's message.
 fn token_bytes(item: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyBytes>> {
-    if let Ok(bytes) = item.cast::<PyBytes>() {
-        return Ok(bytes.clone());
-    }
+    let item = match item.cast_into::<PyBytes>() {
+        Ok(bytes) => return Ok(bytes),
+        Err(error) => error.into_inner(),
+    };
     if item.is_instance_of::<PyString>() {
         return Err(PyTypeError::new_err(
             "Strings must be encoded before hashing",
@@ -248,6 +249,9 @@ fn token_bytes(item: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyBytes>> {
 }
 
 fn collect_tokens<'py>(tokens: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    if let Ok(list) = tokens.cast::<PyList>() {
+        return list.iter().map(token_bytes).collect();
+    }
     tokens.try_iter()?.map(|item| token_bytes(item?)).collect()
 }
 
