@@ -306,3 +306,18 @@ def test_lsh_merge_and_errors() -> None:
     with pytest.raises(ValueError, match="product of b and r"):
         tamis.MinHashLSH(num_perm=8, params=(4, 4))
     assert tamis.MinHashLSH().is_empty()
+
+
+def test_datasketch_docstring_example_with_numpy_rows() -> None:
+    data = np.random.RandomState(0).randint(low=0, high=30, size=(100, 10))
+    ours, theirs = tamis.MinHash.bulk(data, num_perm=128), datasketch.MinHash.bulk(data, num_perm=128)
+    ours_lsh, theirs_lsh = tamis.MinHashLSH(threshold=0.5, num_perm=128), datasketch.MinHashLSH(0.5, 128)
+    for key, (mine, oracle) in enumerate(zip(ours, theirs, strict=True)):
+        np.testing.assert_array_equal(mine.hashvalues, oracle.hashvalues)
+        ours_lsh.insert(key, mine)
+        theirs_lsh.insert(key, oracle)
+    for mine, oracle in zip(ours, theirs, strict=True):
+        assert sorted(ours_lsh.query(mine)) == sorted(theirs_lsh.query(oracle))
+    generated = tamis.MinHash.bulk((iter([b"x", b"y"]) for _ in range(3)), num_perm=8)
+    assert len(generated) == 3
+    assert generated[0] == generated[2]
