@@ -15,6 +15,18 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
+from tamis.minhash import (
+    LeanMinHash,
+    LshParams,
+    MinHash,
+    MinHashLSH,
+    jaccard,
+    lsh_pairs,
+    lsh_params,
+    shingles,
+    sketch,
+    sketch_tokens,
+)
 from tamis.near import DedupResult, dedup, dedup_files
 from tamis.text import normalize
 
@@ -26,6 +38,10 @@ __all__ = [
     "FieldTypeError",
     "InvalidInputError",
     "InvalidOptionError",
+    "LeanMinHash",
+    "LshParams",
+    "MinHash",
+    "MinHashLSH",
     "NotFoundError",
     "TamisError",
     "TamisFileNotFoundError",
@@ -35,5 +51,11 @@ __all__ = [
     "dedup_exact",
     "dedup_files",
     "dedup_files_exact",
+    "jaccard",
+    "lsh_pairs",
+    "lsh_params",
     "normalize",
+    "shingles",
+    "sketch",
+    "sketch_tokens",
 ]

@@ -1,8 +1,8 @@
 """Type stubs for the compiled engine module. Checked against the build by ``mypy.stubtest`` in CI."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from os import PathLike
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -10,13 +10,21 @@ import numpy.typing as npt
 from tamis.stats import DedupStats
 
 __all__ = [
+    "DatasketchHasher",
+    "DatasketchIndex",
     "__version__",
     "dedup_exact",
     "dedup_files_exact",
     "dedup_files_fuzzy",
     "dedup_fuzzy",
+    "jaccard_rows",
+    "lsh_pairs",
+    "lsh_params",
     "normalize",
     "set_thread_count",
+    "shingles",
+    "sketch",
+    "sketch_tokens",
 ]
 
 __version__: str
@@ -82,3 +90,43 @@ def dedup_files_fuzzy(
     dry_run: bool = False,
     progress: bool = False,
 ) -> dict[str, Any]: ...
+def sketch(
+    texts: Any,
+    *,
+    num_perm: int = 128,
+    unit: str = "word",
+    ngram: int = 5,
+    normalize: str = "standard",
+    seed: int = 1,
+    method: str = "fss",
+) -> npt.NDArray[np.uint32]: ...
+def sketch_tokens(
+    token_sets: Iterable[Iterable[str | bytes]], *, num_perm: int = 128, seed: int = 1, method: str = "fss"
+) -> npt.NDArray[np.uint32]: ...
+def shingles(
+    texts: Any, *, unit: str = "word", ngram: int = 5, normalize: str = "standard"
+) -> list[npt.NDArray[np.uint64]]: ...
+def lsh_params(
+    threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5
+) -> tuple[int, int]: ...
+def lsh_pairs(signatures: npt.NDArray[Any], bands: int, rows: int) -> npt.NDArray[np.uint32]: ...
+def jaccard_rows(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[np.float64]: ...
+
+@final
+class DatasketchHasher:
+    def __new__(cls, num_perm: int, seed: int, scheme: str) -> DatasketchHasher: ...
+    @property
+    def num_perm(self) -> int: ...
+    def permutations(self) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]: ...
+    def update_tokens(self, hashvalues: npt.NDArray[Any], tokens: Iterable[Any]) -> None: ...
+    def update_hashes(self, hashvalues: npt.NDArray[Any], hashes: npt.NDArray[np.uint64]) -> None: ...
+    def sketch_docs(self, docs: Iterable[Iterable[Any]]) -> npt.NDArray[np.uint64]: ...
+
+@final
+class DatasketchIndex:
+    def __new__(cls, bands: int, rows: int, num_perm: int) -> DatasketchIndex: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, id: int, /) -> bool: ...
+    def insert(self, id: int, signature: npt.NDArray[Any]) -> None: ...
+    def query(self, signature: npt.NDArray[Any]) -> list[int]: ...
+    def remove(self, id: int) -> None: ...

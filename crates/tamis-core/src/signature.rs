@@ -1,10 +1,12 @@
 //! Dense signature matrices and batch sketching of many documents in parallel.
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
 use crate::minhash::{DatasketchMinHash, MinHasher, SignatureValue};
-use crate::shingle::{ShingleConfig, Shingler};
+use crate::shingle::{ShingleConfig, ShingleSet, Shingler};
+use crate::text::Normalization;
 
 /// `n_docs` signatures of `num_perm` slots each, row-major in one allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,99 @@ pub fn sketch_texts(
             },
         );
     SignatureMatrix { num_perm, values }
+}
+
+/// The raw-text fast path: normalizes each text, shingles it and sketches it, in parallel. A missing
+/// text (`None`) sketches to the empty signature, like an empty one. Each row depends only on its
+/// text, so the result is the same whatever the number of threads.
+pub fn sketch_text_column(
+    texts: &[Option<&str>],
+    normalization: Normalization,
+    shingles: ShingleConfig,
+    hasher: &MinHasher,
+) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; texts.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(texts.par_iter())
+        .for_each_init(
+            || (Shingler::new(shingles), Vec::new(), Vec::new()),
+            |(shingler, hashes, normalized), (row, text)| {
+                if let Some(text) = text {
+                    shingler.hash_text(normalization.apply_str(text, normalized), hashes);
+                    hasher.fill(hashes, row);
+                }
+            },
+        );
+    SignatureMatrix { num_perm, values }
+}
+
+/// The hash of one pre-built token (a word, a shingle, an id as bytes) for [`sketch_hash_sets`].
+pub fn token_hash(token: &[u8]) -> u64 {
+    xxh3_64(token)
+}
+
+/// Native sketches of pre-built token sets (any bytes: words, shingles, ids), in parallel: each token
+/// is hashed with [`token_hash`], then the set is sketched. An empty set gets the empty signature.
+pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMatrix<u32> {
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(docs.par_iter())
+        .for_each_init(Vec::new, |hashes, (row, tokens)| {
+            hashes.clear();
+            hashes.extend(tokens.iter().map(|token| token_hash(token)));
+            hasher.fill(hashes, row);
+        });
+    SignatureMatrix { num_perm, values }
+}
+
+/// Native sketches of token sets already hashed with [`token_hash`], stored flat: set `i` is
+/// `hashes[offsets[i]..offsets[i + 1]]` (`offsets` has one more entry than there are sets).
+pub fn sketch_hash_sets(
+    hashes: &[u64],
+    offsets: &[usize],
+    hasher: &MinHasher,
+) -> Result<SignatureMatrix<u32>> {
+    let valid = offsets.first() == Some(&0)
+        && offsets.last() == Some(&hashes.len())
+        && offsets.windows(2).all(|w| w[0] <= w[1]);
+    if !valid {
+        return Err(Error::InvalidArgument(
+            "offsets must start at 0, never decrease and end at the number of hashes".into(),
+        ));
+    }
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; (offsets.len() - 1) * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(offsets.par_windows(2))
+        .for_each(|(row, span)| hasher.fill(&hashes[span[0]..span[1]], row));
+    Ok(SignatureMatrix { num_perm, values })
+}
+
+/// The exact shingle sets behind [`sketch_text_column`] (same normalization and shingling), for
+/// exact Jaccard; a missing text has the empty set.
+pub fn shingle_text_column(
+    texts: &[Option<&str>],
+    normalization: Normalization,
+    shingles: ShingleConfig,
+) -> Vec<ShingleSet> {
+    texts
+        .par_iter()
+        .map_init(
+            || (Shingler::new(shingles), Vec::new()),
+            |(shingler, normalized), text| {
+                let mut hashes = Vec::new();
+                if let Some(text) = text {
+                    shingler.hash_text(normalization.apply_str(text, normalized), &mut hashes);
+                }
+                ShingleSet::from_hashes(hashes)
+            },
+        )
+        .collect()
 }
 
 /// Same as [`sketch_texts`] for pre-tokenized documents (token id n-grams).
@@ -150,6 +245,44 @@ mod tests {
         for (row, tokens) in matrix.rows().zip(&docs) {
             assert_eq!(row, sketcher.sketch_tokens(tokens.iter().copied()));
         }
+    }
+
+    #[test]
+    fn text_column_normalizes_before_shingling() {
+        let hasher = MinHasher::new(SketchMethod::Fss, 16, 3).unwrap();
+        let config = ShingleConfig::new(crate::shingle::ShingleUnit::Char, 3).unwrap();
+        let texts = [Some("Hello,  World"), Some("hello world"), None, Some("")];
+        let matrix = sketch_text_column(&texts, Normalization::Standard, config, &hasher);
+        assert_eq!(matrix.row(0), matrix.row(1));
+        assert!(is_empty_signature(matrix.row(2)));
+        assert!(is_empty_signature(matrix.row(3)));
+        let raw = sketch_text_column(&texts, Normalization::None, config, &hasher);
+        assert_ne!(raw.row(0), raw.row(1));
+        assert_eq!(raw.row(1), matrix.row(1));
+        let sets = shingle_text_column(&texts, Normalization::Standard, config);
+        assert_eq!(sets[0], sets[1]);
+        assert!(sets[2].is_empty() && sets[3].is_empty());
+        assert_eq!(sets[1].len(), "hello world".len() - 2);
+    }
+
+    #[test]
+    fn token_sets_are_sets() {
+        let hasher = MinHasher::new(SketchMethod::Fss, 16, 3).unwrap();
+        let docs: Vec<Vec<&[u8]>> = vec![
+            vec![b"a", b"b", b"c"],
+            vec![b"c", b"a", b"b", b"a"],
+            vec![],
+            vec![b"a", b"b", b"d"],
+        ];
+        let matrix = sketch_token_sets(&docs, &hasher);
+        let hashes: Vec<u64> = docs.iter().flatten().map(|t| token_hash(t)).collect();
+        let flat = sketch_hash_sets(&hashes, &[0, 3, 7, 7, 10], &hasher).unwrap();
+        assert_eq!(flat, matrix);
+        assert!(sketch_hash_sets(&hashes, &[0, 3], &hasher).is_err());
+        assert!(sketch_hash_sets(&hashes, &[], &hasher).is_err());
+        assert_eq!(matrix.row(0), matrix.row(1));
+        assert!(is_empty_signature(matrix.row(2)));
+        assert_ne!(matrix.row(0), matrix.row(3));
     }
 
     #[test]

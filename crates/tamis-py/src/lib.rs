@@ -5,6 +5,7 @@ mod dedup;
 mod errors;
 mod fuzzy;
 mod gil;
+mod minhash;
 mod text;
 mod texts;
 
@@ -16,6 +17,11 @@ mod _tamis {
     use super::dedup::{dedup_exact, dedup_files_exact};
     #[pymodule_export]
     use super::fuzzy::{dedup_files_fuzzy, dedup_fuzzy};
+    #[pymodule_export]
+    use super::minhash::{
+        DatasketchHasher, DatasketchIndex, jaccard_rows, lsh_pairs, lsh_params, shingles, sketch,
+        sketch_tokens,
+    };
     #[pymodule_export]
     use super::text::{normalize, set_thread_count};
 

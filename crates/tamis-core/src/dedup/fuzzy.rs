@@ -296,8 +296,7 @@ pub fn dedup_fuzzy<S: AsRef<str> + Sync>(
             || (Shingler::new(shingle_config), Vec::new(), Vec::new()),
             |(shingler, scratch, hashes), &row| {
                 let text = texts[row as usize].as_ref().map_or("", AsRef::as_ref);
-                let normalized = normalization.apply_bytes(text, scratch);
-                shingler.hash_text(&String::from_utf8_lossy(normalized), hashes);
+                shingler.hash_text(normalization.apply_str(text, scratch), hashes);
                 ShingleSet::from_hashes(std::mem::take(hashes))
             },
         )

@@ -166,12 +166,12 @@ impl FuzzyFileJob {
         let sketch = |scratch: &mut SketchScratch, _: Origin, text: &str| {
             let normalized = options
                 .normalization
-                .apply_bytes(text, &mut scratch.normalized);
-            let key = ContentKey::of_normalized(normalized);
+                .apply_str(text, &mut scratch.normalized);
+            let key = ContentKey::of_normalized(normalized.as_bytes());
             let shingler = scratch
                 .shingler
                 .get_or_insert_with(|| Shingler::new(options.shingles));
-            shingler.hash_text(&String::from_utf8_lossy(normalized), &mut scratch.hashes);
+            shingler.hash_text(normalized, &mut scratch.hashes);
             scratch.signature.resize(options.num_perm, 0);
             // The hasher was built from the same num_perm, so the slot count always matches.
             let _ = hasher.sketch_into(&scratch.hashes, &mut scratch.signature);
@@ -263,11 +263,11 @@ impl FuzzyFileJob {
                 let index = *wanted.get(&origin)?;
                 let normalized = options
                     .normalization
-                    .apply_bytes(text, &mut scratch.normalized);
+                    .apply_str(text, &mut scratch.normalized);
                 let shingler = scratch
                     .shingler
                     .get_or_insert_with(|| Shingler::new(options.shingles));
-                shingler.hash_text(&String::from_utf8_lossy(normalized), &mut scratch.hashes);
+                shingler.hash_text(normalized, &mut scratch.hashes);
                 Some((
                     index,
                     ShingleSet::from_hashes(std::mem::take(&mut scratch.hashes)),

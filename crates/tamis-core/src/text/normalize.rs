@@ -54,6 +54,13 @@ impl Normalization {
         scratch
     }
 
+    /// [`Normalization::apply_bytes`] as a string, for code that works on text (shingling).
+    pub fn apply_str<'a>(self, text: &'a str, scratch: &'a mut Vec<u8>) -> &'a str {
+        let bytes = self.apply_bytes(text, scratch);
+        // The scan only ever writes whole UTF-8 sequences, so the check cannot fail.
+        std::str::from_utf8(bytes).unwrap_or_default()
+    }
+
     /// The normalized form of `text` as a new string.
     pub fn normalize(self, text: &str) -> String {
         let mut scratch = Vec::with_capacity(text.len());
