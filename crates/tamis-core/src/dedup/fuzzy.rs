@@ -13,8 +13,8 @@ use crate::error::{Error, Result};
 use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, LshParams};
 use crate::minhash::{MinHasher, SketchMethod};
-use crate::shingle::{ShingleConfig, ShingleSet, Shingler};
-use crate::signature::SignatureMatrix;
+use crate::shingle::ShingleConfig;
+use crate::signature::{SignatureMatrix, shingle_text_column};
 use crate::text::Normalization;
 
 /// How candidate edges are confirmed.
@@ -289,18 +289,11 @@ pub fn dedup_fuzzy<S: AsRef<str> + Sync>(
         .collect();
 
     // Stage 2: shingle sets and signatures of the distinct texts.
-    let shingle_config = options.shingles;
-    let sets: Vec<ShingleSet> = distinct
-        .par_iter()
-        .map_init(
-            || (Shingler::new(shingle_config), Vec::new(), Vec::new()),
-            |(shingler, scratch, hashes), &row| {
-                let text = texts[row as usize].as_ref().map_or("", AsRef::as_ref);
-                shingler.hash_text(normalization.apply_str(text, scratch), hashes);
-                ShingleSet::from_hashes(std::mem::take(hashes))
-            },
-        )
+    let distinct_texts: Vec<Option<&str>> = distinct
+        .iter()
+        .map(|&row| texts[row as usize].as_ref().map(AsRef::as_ref))
         .collect();
+    let sets = shingle_text_column(&distinct_texts, normalization, options.shingles);
     let mut values = vec![0u32; sets.len() * options.num_perm];
     values
         .par_chunks_exact_mut(options.num_perm)
