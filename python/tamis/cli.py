@@ -14,6 +14,7 @@ from tamis.near import dedup_files
 
 if TYPE_CHECKING:
     from tamis.stats import DedupStats, NearFileStats, ThresholdGuide
+    from tamis.text import ChatScope
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -48,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
         "--format",
         choices=["jsonl", "text"],
         help="input format (default: from the file extension; .txt is one document per line)",
+    )
+    dedup.add_argument(
+        "--chat",
+        action="store_true",
+        help="the field is a list of chat messages {role, content}; compare whole conversations",
+    )
+    dedup.add_argument(
+        "--chat-scope",
+        choices=["all", "user", "first-user", "system"],
+        help="with --chat: which messages to compare (default all; first-user finds shared opening prompts)",
     )
     dedup.add_argument(
         "--normalize",
@@ -104,6 +115,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_dedup(args: argparse.Namespace) -> int:
+    if args.chat_scope and not args.chat:
+        raise InvalidOptionError("--chat-scope needs --chat")
+    chat: ChatScope | None = (args.chat_scope or "all") if args.chat else None
     if args.threads is not None:
         _tamis.set_thread_count(args.threads)
     if args.exact:
@@ -112,6 +126,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
             args.output,
             field=args.field,
             format=args.format,
+            chat=chat,
             normalize=args.normalize,
             on_error=args.on_error,
             duplicates=args.duplicates,
@@ -130,6 +145,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
         args.output,
         field=args.field,
         format=args.format,
+        chat=chat,
         threshold=args.threshold,
         num_perm=args.num_perm,
         unit=args.unit,

@@ -7,7 +7,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from tamis import _tamis
-from tamis.text import Normalize
+from tamis.text import ChatScope, Normalize
 
 if TYPE_CHECKING:
     # numpy is imported by the engine only when it returns arrays, so `tamis dedup` never pays for it.
@@ -54,6 +54,7 @@ def dedup_files_exact(
     *,
     field: str = "text",
     format: Literal["jsonl", "text"] | None = None,
+    chat: ChatScope | None = None,
     normalize: Normalize = "standard",
     on_error: OnError = "fail",
     duplicates: str | PathLike[str] | None = None,
@@ -63,15 +64,17 @@ def dedup_files_exact(
     """Exact-deduplicate JSONL or text files (plain, .gz or .zst) into ``output``; returns the account.
 
     Inputs are deduplicated together, in the order given; the first occurrence is kept and its line is
-    written unchanged. ``field`` is a dotted path into each JSON object (``"meta.body"``). With
-    ``on_error="skip"`` unreadable records are counted as rejected (listed in ``rejects``) instead of
-    stopping the run. Outputs are written atomically: a failed run leaves no file behind.
+    written unchanged. ``field`` is a dotted path into each JSON object (``"meta.body"``).
+    ``chat`` reads the field as a list of ``{role, content}`` messages and compares the messages in that
+    scope (``"all"``, ``"user"``, ``"first-user"``, ``"system"``). With ``on_error="skip"`` unreadable
+    records are counted as rejected (listed in ``rejects``) instead of stopping the run. Outputs are written atomically: a failed run leaves no file behind.
     """
     return _tamis.dedup_files_exact(
         [*inputs],
         output,
         field=field,
         format=format,
+        chat=chat,
         normalize=normalize,
         on_error=on_error,
         duplicates=duplicates,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tamis import _tamis
 from tamis.stats import NearDedupStats, NearFileStats
-from tamis.text import Normalize
+from tamis.text import ChatScope, Normalize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -133,6 +133,7 @@ def dedup_files(
     *,
     field: str = "text",
     format: Literal["jsonl", "text"] | None = None,
+    chat: ChatScope | None = None,
     threshold: float = 0.8,
     num_perm: int = 128,
     unit: Literal["word", "char"] = "word",
@@ -155,7 +156,9 @@ def dedup_files(
 ) -> NearFileStats:
     """Remove near duplicates from JSONL or text files (plain, .gz, .zst) into ``output``, as ``tamis dedup``.
 
-    Same stages and options as :func:`dedup`; texts are never all held in memory (records are re-read for
+    Same stages and options as :func:`dedup`; ``chat`` reads the field as a list of ``{role, content}``
+    messages and compares those in the scope (``"all"``, ``"user"``, ``"first-user"``, ``"system"``);
+    texts are never all held in memory (records are re-read for
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
     record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``; ``report`` a
     self-contained HTML report (summary, LSH S-curve, similarity and cluster-size histograms, the largest
@@ -169,6 +172,7 @@ def dedup_files(
         output,
         field=field,
         format=format,
+        chat=chat,
         threshold=threshold,
         num_perm=num_perm,
         unit=unit,

@@ -7,6 +7,8 @@ from typing import Literal
 from tamis import _tamis
 
 Normalize = Literal["none", "whitespace", "standard"]
+ChatScope = Literal["all", "user", "first-user", "system"]
+"""Which messages of a chat record are compared (see ``tamis dedup --chat``)."""
 
 
 def normalize(text: str, mode: Normalize = "standard") -> str:

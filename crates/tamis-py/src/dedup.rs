@@ -31,7 +31,7 @@ pub fn dedup_exact<'py>(
 }
 
 #[pyfunction]
-#[pyo3(signature = (inputs, output, *, field = "text", format = None, normalize = "standard",
+#[pyo3(signature = (inputs, output, *, field = "text", format = None, chat = None, normalize = "standard",
                     on_error = "fail", duplicates = None, rejects = None, progress = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn dedup_files_exact<'py>(
@@ -40,6 +40,7 @@ pub fn dedup_files_exact<'py>(
     output: PathBuf,
     field: &str,
     format: Option<&str>,
+    chat: Option<&str>,
     normalize: &str,
     on_error: &str,
     duplicates: Option<PathBuf>,
@@ -50,6 +51,7 @@ pub fn dedup_files_exact<'py>(
         inputs,
         output,
         field: FieldPath::parse(field).map_err(PyTamisError)?,
+        chat: chat.map(str::parse).transpose().map_err(PyTamisError)?,
         format: format
             .map(InputFormat::parse)
             .transpose()

@@ -126,7 +126,7 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 }
 
 #[pyfunction]
-#[pyo3(signature = (inputs, output, *, field = "text", format = None, threshold = 0.8, num_perm = 128,
+#[pyo3(signature = (inputs, output, *, field = "text", format = None, chat = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
                     rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
                     on_error = "fail", clusters = None, report = None, rejects = None, dry_run = false,
@@ -139,6 +139,7 @@ pub fn dedup_files_fuzzy<'py>(
     output: PathBuf,
     field: &str,
     format: Option<&str>,
+    chat: Option<&str>,
     threshold: f64,
     num_perm: usize,
     unit: &str,
@@ -167,6 +168,7 @@ pub fn dedup_files_fuzzy<'py>(
         inputs,
         output,
         field: FieldPath::parse(field).map_err(PyTamisError)?,
+        chat: chat.map(str::parse).transpose().map_err(PyTamisError)?,
         format: format
             .map(InputFormat::parse)
             .transpose()

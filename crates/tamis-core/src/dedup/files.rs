@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::key::{ContentKey, FirstSeen};
 use crate::error::{Error, Location, Result};
-use crate::io::{AtomicFile, FieldPath, InputFormat, Line, LineChunk, Origin, RecordFiles};
+use crate::io::{
+    AtomicFile, ChatScope, FieldPath, InputFormat, Line, LineChunk, Origin, RecordFiles,
+};
 use crate::progress::Progress;
 use crate::text::Normalization;
 
@@ -42,6 +44,8 @@ pub struct ExactFileJob {
     pub inputs: Vec<PathBuf>,
     pub output: PathBuf,
     pub field: FieldPath,
+    /// Read the field as a chat conversation, keeping the messages in this scope.
+    pub chat: Option<ChatScope>,
     /// `None`: decided per file from its name.
     pub format: Option<InputFormat>,
     pub normalization: Normalization,
@@ -112,7 +116,8 @@ impl ExactFileJob {
     /// [`Error::Interrupted`] and, like any failed run, leaves no output file behind.
     pub fn run(&self, interrupted: &dyn Fn() -> bool) -> Result<DedupStats> {
         let started = Instant::now();
-        let files = RecordFiles::open(&self.inputs, self.format, self.field.clone())?;
+        let files =
+            RecordFiles::open(&self.inputs, self.format, self.field.clone())?.with_chat(self.chat);
         for output in [
             Some(&self.output),
             self.duplicates.as_ref(),
@@ -288,6 +293,7 @@ mod tests {
             inputs: inputs.iter().map(|name| dir.join(name)).collect(),
             output: dir.join("out.jsonl"),
             field: FieldPath::parse("text").unwrap(),
+            chat: None,
             format: None,
             normalization: Normalization::Standard,
             on_error: OnError::Fail,

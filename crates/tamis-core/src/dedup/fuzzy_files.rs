@@ -23,7 +23,7 @@ use super::fuzzy::{
 use super::key::{ContentKey, FirstSeen};
 use super::survivor::choose;
 use crate::error::{Location, Result};
-use crate::io::{AtomicFile, FieldPath, InputFormat, Line, Origin, RecordFiles};
+use crate::io::{AtomicFile, ChatScope, FieldPath, InputFormat, Line, Origin, RecordFiles};
 use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, band_hashes};
 use crate::minhash::{MinHasher, is_empty_signature};
@@ -37,6 +37,8 @@ pub struct FuzzyFileJob {
     pub inputs: Vec<PathBuf>,
     pub output: PathBuf,
     pub field: FieldPath,
+    /// Read the field as a chat conversation, keeping the messages in this scope.
+    pub chat: Option<ChatScope>,
     pub format: Option<InputFormat>,
     pub options: FuzzyOptions,
     pub on_error: OnError,
@@ -103,7 +105,8 @@ impl FuzzyFileJob {
             self.options.num_perm,
             self.options.seed,
         )?;
-        let files = RecordFiles::open(&self.inputs, self.format, self.field.clone())?;
+        let files =
+            RecordFiles::open(&self.inputs, self.format, self.field.clone())?.with_chat(self.chat);
         for output in [
             Some(&self.output),
             self.clusters.as_ref(),

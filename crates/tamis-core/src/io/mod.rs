@@ -2,6 +2,7 @@
 //! record, and writing outputs atomically.
 
 pub mod atomic;
+pub mod chat;
 pub mod expand;
 pub mod field;
 pub mod format;
@@ -10,6 +11,7 @@ pub mod records;
 pub mod source;
 
 pub use atomic::AtomicFile;
+pub use chat::ChatScope;
 pub use expand::expand_inputs;
 pub use field::{FieldPath, RecordError};
 pub use format::InputFormat;

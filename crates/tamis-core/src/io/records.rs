@@ -8,6 +8,8 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
+use super::ChatScope;
+
 use super::{
     ByteCounter, FieldPath, InputFormat, LineChunk, LineChunks, RecordError, expand_inputs,
     open_input,
@@ -39,6 +41,8 @@ pub struct RecordFiles {
     pub inputs: Vec<PathBuf>,
     pub formats: Vec<InputFormat>,
     pub field: FieldPath,
+    /// The field is a list of chat messages; the text is the messages in this scope.
+    pub chat: Option<ChatScope>,
 }
 
 impl RecordFiles {
@@ -72,7 +76,15 @@ impl RecordFiles {
             inputs,
             formats,
             field,
+            chat: None,
         })
+    }
+
+    /// Reads the field as a chat conversation, keeping the messages in `scope`.
+    #[must_use]
+    pub fn with_chat(mut self, scope: Option<ChatScope>) -> Self {
+        self.chat = scope;
+        self
     }
 
     /// Refuses an output path that is one of the inputs: writing it would destroy the data being read.
@@ -166,7 +178,7 @@ impl RecordFiles {
             .par_iter()
             .enumerate()
             .map_init(S::default, |scratch, (offset, range)| {
-                match extract_text(&chunk.data[range.clone()], format, &self.field) {
+                match extract_text(&chunk.data[range.clone()], format, &self.field, self.chat) {
                     Line::Record(text) => {
                         let origin = Origin {
                             file: file as u32,
@@ -216,13 +228,14 @@ pub fn extract_text<'a>(
     line: &'a [u8],
     format: InputFormat,
     field: &FieldPath,
+    chat: Option<ChatScope>,
 ) -> Line<Cow<'a, str>> {
     match format {
         InputFormat::Jsonl => {
             if line.iter().all(u8::is_ascii_whitespace) {
                 return Line::Blank;
             }
-            match field.extract(line) {
+            match field.extract_with(line, chat) {
                 Ok(text) => Line::Record(text),
                 Err(problem) => Line::Bad(problem),
             }
