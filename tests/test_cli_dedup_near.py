@@ -149,3 +149,16 @@ def test_dry_run_writes_nothing_and_guides_the_threshold(sample: Path, tmp_path:
     assert removed[0.7] >= removed[0.8] >= removed[0.9]
     real = tamis.dedup_files([sample], output)
     assert removed[0.8] == real["removed"]
+
+
+def test_keep_max_field_picks_the_best_scored_record(tmp_path: Path) -> None:
+    text = "a long enough sentence that repeats in every record of this small test file"
+    lines = [json.dumps({"q": q, "text": text}) for q in (0.1, 0.7, None, 0.3)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    output = tmp_path / "out.jsonl"
+    result = run_cli("dedup", source, "-o", output, "--keep-max", "q")
+    assert result.returncode == 0, result.stderr
+    assert output.read_text().splitlines() == [lines[1]]
+    assert run_cli("dedup", source, "-o", output, "--keep-min", "q").returncode == 0
+    assert output.read_text().splitlines() == [lines[0]]

@@ -85,6 +85,7 @@ def dedup_files_fuzzy(
     fn_weight: float = 0.9,
     verify: str = "exact",
     keep: str = "first",
+    score_field: str | None = None,
     on_error: str = "fail",
     clusters: str | PathLike[str] | None = None,
     report: str | PathLike[str] | None = None,

@@ -85,11 +85,18 @@ def _parser() -> argparse.ArgumentParser:
         default="exact",
         help="confirm candidates by exact Jaccard (default) or by the signature estimate",
     )
-    near.add_argument(
+    survivors = near.add_mutually_exclusive_group()
+    survivors.add_argument(
         "--keep",
         choices=["first", "longest", "shortest"],
         default="first",
         help="survivor of each cluster (ties: the earliest record)",
+    )
+    survivors.add_argument(
+        "--keep-max", metavar="FIELD", help="keep the record with the highest numeric FIELD (dotted path)"
+    )
+    survivors.add_argument(
+        "--keep-min", metavar="FIELD", help="keep the record with the lowest numeric FIELD (dotted path)"
     )
     near.add_argument("--clusters", metavar="PATH", help="write one JSON line per record in a cluster")
     near.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
@@ -157,7 +164,8 @@ def _run_dedup(args: argparse.Namespace) -> int:
         fp_weight=args.fp_weight,
         fn_weight=args.fn_weight,
         verify=args.verify,
-        keep=args.keep,
+        keep="max" if args.keep_max else "min" if args.keep_min else args.keep,
+        score=args.keep_max or args.keep_min,
         on_error=args.on_error,
         clusters=args.clusters,
         report=args.report,

@@ -67,7 +67,8 @@ def dedup_files_exact(
     written unchanged. ``field`` is a dotted path into each JSON object (``"meta.body"``).
     ``chat`` reads the field as a list of ``{role, content}`` messages and compares the messages in that
     scope (``"all"``, ``"user"``, ``"first-user"``, ``"system"``). With ``on_error="skip"`` unreadable
-    records are counted as rejected (listed in ``rejects``) instead of stopping the run. Outputs are written atomically: a failed run leaves no file behind.
+    records are counted as rejected (listed in ``rejects``) instead of stopping the run. Outputs are
+    written atomically: a failed run leaves no file behind.
     """
     return _tamis.dedup_files_exact(
         [*inputs],

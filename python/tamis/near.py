@@ -146,7 +146,8 @@ def dedup_files(
     fp_weight: float = 0.1,
     fn_weight: float = 0.9,
     verify: Literal["exact", "estimate"] = "exact",
-    keep: Literal["first", "longest", "shortest"] = "first",
+    keep: Keep = "first",
+    score: str | None = None,
     on_error: Literal["fail", "skip"] = "fail",
     clusters: str | PathLike[str] | None = None,
     report: str | PathLike[str] | None = None,
@@ -156,7 +157,9 @@ def dedup_files(
 ) -> NearFileStats:
     """Remove near duplicates from JSONL or text files (plain, .gz, .zst) into ``output``, as ``tamis dedup``.
 
-    Same stages and options as :func:`dedup`; ``chat`` reads the field as a list of ``{role, content}``
+    Same stages and options as :func:`dedup` (``keep="max"``/``"min"`` compare the numeric field at the
+    dotted path ``score``; records without it never win; a non-numeric value is a bad record); ``chat``
+    reads the field as a list of ``{role, content}``
     messages and compares those in the scope (``"all"``, ``"user"``, ``"first-user"``, ``"system"``);
     texts are never all held in memory (records are re-read for
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
@@ -186,6 +189,7 @@ def dedup_files(
         fn_weight=fn_weight,
         verify=verify,
         keep=keep,
+        score_field=score,
         on_error=on_error,
         clusters=clusters,
         report=report,

@@ -44,12 +44,13 @@ pub enum Error {
     /// The selected field is absent from a record.
     #[error("{location}: field '{field}' not found")]
     MissingField { location: Location, field: String },
-    /// The selected field holds something other than a string.
-    #[error("{location}: field '{field}' is {found}, expected a string")]
+    /// The selected field holds something of the wrong type.
+    #[error("{location}: field '{field}' is {found}, expected {expected}")]
     FieldType {
         location: Location,
         field: String,
         found: &'static str,
+        expected: &'static str,
     },
     /// A file that holds no record at all.
     #[error("{}: file is empty", path.display())]

@@ -167,7 +167,7 @@ impl ExactFileJob {
             &progress,
             self.on_error == OnError::Skip,
             interrupted,
-            |scratch: &mut Vec<u8>, _, text| ContentKey::of(text, normalization, scratch),
+            |scratch: &mut Vec<u8>, _, text, _| ContentKey::of(text, normalization, scratch),
             |file, chunk, lines| run.process_chunk(file, chunk, lines),
         );
         progress.finish();

@@ -23,7 +23,9 @@ use super::fuzzy::{
 use super::key::{ContentKey, FirstSeen};
 use super::survivor::choose;
 use crate::error::{Location, Result};
-use crate::io::{AtomicFile, ChatScope, FieldPath, InputFormat, Line, Origin, RecordFiles};
+use crate::io::{
+    AtomicFile, ChatScope, FieldPath, InputFormat, Line, Origin, RecordError, RecordFiles,
+};
 use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, band_hashes};
 use crate::minhash::{MinHasher, is_empty_signature};
@@ -46,6 +48,8 @@ pub struct FuzzyFileJob {
     pub clusters: Option<PathBuf>,
     /// A self-contained HTML report.
     pub report: Option<PathBuf>,
+    /// The numeric field that `KeepPolicy::MaxScore`/`MinScore` compare (records without it never win).
+    pub score_field: Option<FieldPath>,
     /// Run every stage but write nothing; return a [`ThresholdGuide`] instead.
     pub dry_run: bool,
     pub rejects: Option<PathBuf>,
@@ -75,6 +79,8 @@ struct SketchScratch {
 struct Sketch {
     key: ContentKey,
     length: usize,
+    /// The survivor score (NaN when absent), or why the score field cannot be read.
+    score: Result<f64, RecordError>,
     bands: Option<Vec<u64>>,
     signature: Option<Vec<u32>>,
 }
@@ -97,6 +103,13 @@ struct RejectLine<'a> {
 }
 
 impl FuzzyFileJob {
+    fn score_of(&self, line: &[u8]) -> Result<f64, RecordError> {
+        match &self.score_field {
+            Some(field) => Ok(field.extract_number(line)?.unwrap_or(f64::NAN)),
+            None => Ok(f64::NAN),
+        }
+    }
+
     pub fn run(&self, interrupted: &dyn Fn() -> bool) -> Result<FuzzyFileStats> {
         let started = Instant::now();
         let params = self.options.lsh_params()?;
@@ -160,13 +173,14 @@ impl FuzzyFileJob {
         // Pass 1: sketch.
         let mut origins: Vec<Origin> = Vec::new();
         let mut lengths: Vec<usize> = Vec::new();
+        let mut scores: Vec<f64> = Vec::new();
         let mut representative: Vec<u32> = Vec::new();
         let mut distinct: Vec<u32> = Vec::new();
         let mut distinct_bands: Vec<Option<Vec<u64>>> = Vec::new();
         let mut distinct_signatures: Vec<u32> = Vec::new();
         let mut seen: FirstSeen<u32> = FirstSeen::default();
         let progress = Progress::new(self.progress, files.stored_bytes());
-        let sketch = |scratch: &mut SketchScratch, _: Origin, text: &str| {
+        let sketch = |scratch: &mut SketchScratch, _: Origin, text: &str, line: &[u8]| {
             let normalized = options
                 .normalization
                 .apply_str(text, &mut scratch.normalized);
@@ -182,6 +196,7 @@ impl FuzzyFileJob {
             Sketch {
                 key,
                 length: text.len(),
+                score: self.score_of(line),
                 bands: (!empty)
                     .then(|| band_hashes(&scratch.signature, params, &mut scratch.band_bytes)),
                 signature: keep_signatures.then(|| scratch.signature.clone()),
@@ -194,6 +209,14 @@ impl FuzzyFileJob {
             sketch,
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
+                    // A record whose score field cannot be read is as bad as one whose text cannot.
+                    let line = match line {
+                        Line::Record(Sketch {
+                            score: Err(problem),
+                            ..
+                        }) => Line::Bad(problem),
+                        other => other,
+                    };
                     let stats = &mut file_stats[file];
                     let line_number = chunk.first_line + offset as u64;
                     stats.bytes += chunk.line(offset).len() as u64 + 1;
@@ -205,7 +228,11 @@ impl FuzzyFileJob {
                                 path: stats.path.clone(),
                                 line: line_number,
                             };
-                            let error = problem.at(location, self.field.as_str());
+                            let field = match (&problem, &self.score_field) {
+                                (RecordError::WrongNumberType(_), Some(score)) => score.as_str(),
+                                _ => self.field.as_str(),
+                            };
+                            let error = problem.at(location, field);
                             if self.on_error == OnError::Fail {
                                 return Err(error);
                             }
@@ -227,6 +254,9 @@ impl FuzzyFileJob {
                                 line: line_number,
                             });
                             lengths.push(sketch.length);
+                            if self.score_field.is_some() {
+                                scores.push(sketch.score.unwrap_or(f64::NAN));
+                            }
                             let first = *seen.entry(sketch.key).or_insert(row);
                             representative.push(first);
                             if first == row {
@@ -262,7 +292,7 @@ impl FuzzyFileJob {
                     wanted.insert(origins[distinct[index as usize] as usize], index);
                 }
             }
-            let shingle = |scratch: &mut SketchScratch, origin: Origin, text: &str| {
+            let shingle = |scratch: &mut SketchScratch, origin: Origin, text: &str, _: &[u8]| {
                 let index = *wanted.get(&origin)?;
                 let normalized = options
                     .normalization
@@ -331,7 +361,12 @@ impl FuzzyFileJob {
         let mut keep = vec![true; n];
         let mut similarity = vec![f64::NAN; n];
         for group in &members {
-            let survivor = choose(group, options.keep, &lengths, None)?;
+            let survivor = choose(
+                group,
+                options.keep,
+                &lengths,
+                self.score_field.as_ref().map(|_| scores.as_slice()),
+            )?;
             let survivor_text = distinct_index[&representative[survivor as usize]];
             for &row in group {
                 keep[row as usize] = row == survivor;
@@ -370,12 +405,17 @@ impl FuzzyFileJob {
             &quiet,
             true,
             interrupted,
-            |(): &mut (), origin, text: &str| {
-                wanted.get(&origin).map(|&row| (row, text.to_owned()))
+            |(): &mut (), origin, text: &str, line: &[u8]| {
+                // Records rejected in pass 1 for their score are skipped again, so rows line up.
+                let readable = self.score_of(line).is_ok();
+                (
+                    readable,
+                    wanted.get(&origin).map(|&row| (row, text.to_owned())),
+                )
             },
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
-                    let Line::Record(shown_text) = line else {
+                    let Line::Record((true, shown_text)) = line else {
                         continue;
                     };
                     if let Some((shown_row, text)) = shown_text {
@@ -545,4 +585,218 @@ fn largest_clusters(
             std::iter::once(survivor).chain(removed).collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+    use std::path::Path;
+
+    use super::*;
+    use crate::error::Error;
+
+    fn job(dir: &Path, inputs: &[&str]) -> FuzzyFileJob {
+        FuzzyFileJob {
+            inputs: inputs.iter().map(|name| dir.join(name)).collect(),
+            output: dir.join("out.jsonl"),
+            field: FieldPath::parse("text").unwrap(),
+            chat: None,
+            format: None,
+            options: FuzzyOptions::default(),
+            on_error: OnError::Fail,
+            clusters: Some(dir.join("clusters.jsonl")),
+            report: Some(dir.join("report.html")),
+            score_field: None,
+            dry_run: false,
+            rejects: None,
+            progress: false,
+        }
+    }
+
+    fn never() -> bool {
+        false
+    }
+
+    fn words(seed: usize, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| format!("w{}", (i * 7919 + seed * 104_729) % 100_003))
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_in_memory_result_and_writes_kept_lines_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = Vec::new();
+        for doc in 0..60 {
+            let mut body = words(doc % 20, 80);
+            body[doc % 80] = format!("edit{doc}");
+            texts.push(body.join(" "));
+        }
+        texts.push(texts[0].to_uppercase());
+        let lines: Vec<String> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{{\"id\": {i}, \"text\": \"{t}\"}}"))
+            .collect();
+        fs::write(dir.path().join("a.jsonl"), lines[..30].join("\n") + "\n").unwrap();
+        fs::write(dir.path().join("b.jsonl"), lines[30..].join("\n")).unwrap();
+
+        let stats = job(dir.path(), &["a.jsonl", "b.jsonl"])
+            .run(&never)
+            .unwrap();
+        let in_memory = super::super::fuzzy::dedup_fuzzy(
+            &texts.iter().map(Some).collect::<Vec<_>>(),
+            &FuzzyOptions::default(),
+            None,
+        )
+        .unwrap();
+        let expected: Vec<&str> = lines
+            .iter()
+            .zip(&in_memory.keep)
+            .filter(|(_, k)| **k)
+            .map(|(l, _)| l.as_str())
+            .collect();
+        let written = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+        assert_eq!(written.lines().collect::<Vec<_>>(), expected);
+        assert_eq!(
+            stats.dedup.kept + stats.dedup.removed + stats.dedup.rejected,
+            stats.dedup.records
+        );
+        assert_eq!(stats.dedup.removed, in_memory.stats.removed);
+        assert_eq!(stats.fuzzy.clusters, in_memory.stats.clusters);
+        assert!(
+            stats.fuzzy.clusters >= 1 && stats.dedup.removed >= 1,
+            "{stats:?}"
+        );
+
+        let clusters = fs::read_to_string(dir.path().join("clusters.jsonl")).unwrap();
+        let entries: Vec<serde_json::Value> = clusters
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            entries.len(),
+            in_memory.cluster.iter().filter(|&&c| c >= 0).count()
+        );
+        let kept = entries.iter().filter(|e| e["kept"] == true).count();
+        assert_eq!(kept as u64, stats.fuzzy.clusters);
+        let first = &entries[0];
+        assert_eq!(first["row"], 0);
+        assert_eq!(first["line"], 1);
+        assert!(first["file"].as_str().unwrap().ends_with("a.jsonl"));
+
+        let report = fs::read_to_string(dir.path().join("report.html")).unwrap();
+        assert!(report.contains("Largest clusters") && report.contains("<svg"));
+        assert!(report.contains(&format!("<b>{}</b>", stats.dedup.records)));
+    }
+
+    #[test]
+    fn estimate_verification_needs_no_second_read_and_agrees_on_clear_cases() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = words(1, 100).join(" ");
+        let other = words(2, 100).join(" ");
+        fs::write(
+            dir.path().join("a.txt"),
+            format!("{base}\n{other}\n{base} extra\n"),
+        )
+        .unwrap();
+        let mut estimating = job(dir.path(), &["a.txt"]);
+        estimating.options.verification = Verification::Estimate;
+        let stats = estimating.run(&never).unwrap();
+        assert_eq!((stats.dedup.kept, stats.dedup.removed), (2, 1));
+    }
+
+    #[test]
+    fn dry_run_writes_nothing_and_explains_other_thresholds() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = words(1, 100);
+        let mut lines = Vec::new();
+        for edits in 0..12 {
+            let mut doc = base.clone();
+            for word in doc.iter_mut().take(edits * 2) {
+                word.push('x');
+            }
+            lines.push(doc.join(" "));
+        }
+        fs::write(dir.path().join("a.txt"), lines.join("\n")).unwrap();
+        let mut dry = job(dir.path(), &["a.txt"]);
+        dry.dry_run = true;
+        let stats = dry.run(&never).unwrap();
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.txt"], "a dry run writes nothing");
+        let guide = stats.guide.unwrap();
+        assert_eq!(
+            guide.histogram.iter().map(|bin| bin.1).sum::<u64>(),
+            stats.fuzzy.candidates
+        );
+        let at = |threshold: f64| {
+            guide
+                .outcomes
+                .iter()
+                .find(|o| (o.threshold - threshold).abs() < 1e-9)
+                .unwrap()
+        };
+        assert_eq!(at(0.8).removed, stats.dedup.removed);
+        assert!(at(0.7).removed >= at(0.8).removed && at(0.8).removed >= at(0.9).removed);
+    }
+
+    #[test]
+    fn keep_max_score_and_unreadable_scores_are_rejected_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = words(5, 60).join(" ");
+        let lines = [
+            format!("{{\"q\": 0.2, \"text\": \"{text}\"}}"),
+            format!("{{\"q\": \"high\", \"text\": \"{text}\"}}"),
+            format!("{{\"q\": 0.9, \"text\": \"{text}\"}}"),
+            format!("{{\"text\": \"{text}\"}}"),
+        ];
+        fs::write(dir.path().join("a.jsonl"), lines.join("\n")).unwrap();
+        let mut best = job(dir.path(), &["a.jsonl"]);
+        best.options.keep = crate::dedup::KeepPolicy::MaxScore;
+        best.score_field = Some(FieldPath::parse("q").unwrap());
+        best.on_error = OnError::Skip;
+        let stats = best.run(&never).unwrap();
+        assert_eq!(
+            (stats.dedup.kept, stats.dedup.removed, stats.dedup.rejected),
+            (1, 2, 1)
+        );
+        let written = fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+        assert_eq!(written.trim_end(), lines[2]);
+        let clusters = fs::read_to_string(dir.path().join("clusters.jsonl")).unwrap();
+        let rows: Vec<u64> = clusters
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["line"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(rows, [1, 3, 4], "the rejected line 2 is in no cluster");
+
+        best.on_error = OnError::Fail;
+        let error = best.run(&never).unwrap_err().to_string();
+        assert!(
+            error.contains("a.jsonl:2: field 'q' is a string, expected a number"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn bad_record_fails_with_its_location_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"text\": \"a\"}\n{\"text\": 1}\n",
+        )
+        .unwrap();
+        let error = job(dir.path(), &["a.jsonl"]).run(&never).unwrap_err();
+        assert!(matches!(error, Error::FieldType { .. }), "{error}");
+        assert!(error.to_string().contains("a.jsonl:2"));
+        assert!(!dir.path().join("out.jsonl").exists());
+        assert!(!dir.path().join("clusters.jsonl").exists());
+        assert!(!dir.path().join("report.html").exists());
+    }
 }

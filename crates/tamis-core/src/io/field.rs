@@ -49,6 +49,25 @@ impl FieldPath {
         line: &'a [u8],
         chat: Option<ChatScope>,
     ) -> Result<Cow<'a, str>, RecordError> {
+        match self.find(line, chat)? {
+            Found::String(text) => Ok(text),
+            Found::Number(_) => Err(RecordError::WrongType("a number")),
+            Found::Missing => Err(RecordError::Missing),
+            Found::Other(kind) => Err(RecordError::WrongType(kind)),
+        }
+    }
+
+    /// The number at this path (a quality score, say); `None` when the field is missing or null.
+    pub fn extract_number(&self, line: &[u8]) -> Result<Option<f64>, RecordError> {
+        match self.find(line, None)? {
+            Found::Number(value) => Ok(Some(value)),
+            Found::Missing | Found::Other("null") => Ok(None),
+            Found::String(_) => Err(RecordError::WrongNumberType("a string")),
+            Found::Other(kind) => Err(RecordError::WrongNumberType(kind)),
+        }
+    }
+
+    fn find<'a>(&self, line: &'a [u8], chat: Option<ChatScope>) -> Result<Found<'a>, RecordError> {
         match line.iter().find(|byte| !byte.is_ascii_whitespace()) {
             Some(b'{') => {}
             Some(_) => {
@@ -81,11 +100,7 @@ impl FieldPath {
         deserializer
             .end()
             .map_err(|error| RecordError::Malformed(describe_json_error(&error)))?;
-        match found {
-            Found::String(text) => Ok(text),
-            Found::Missing => Err(RecordError::Missing),
-            Found::Other(kind) => Err(RecordError::WrongType(kind)),
-        }
+        Ok(found)
     }
 }
 
@@ -102,6 +117,8 @@ pub enum RecordError {
     InvalidUtf8(String),
     Missing,
     WrongType(&'static str),
+    /// A score field that holds something other than a number.
+    WrongNumberType(&'static str),
 }
 
 impl RecordError {
@@ -123,6 +140,13 @@ impl RecordError {
                 location,
                 field: field.to_owned(),
                 found,
+                expected: "a string",
+            },
+            RecordError::WrongNumberType(found) => Error::FieldType {
+                location,
+                field: field.to_owned(),
+                found,
+                expected: "a number",
             },
         }
     }
@@ -139,6 +163,7 @@ fn describe_json_error(error: &sonic_rs::Error) -> String {
 
 enum Found<'de> {
     String(Cow<'de, str>),
+    Number(f64),
     Missing,
     Other(&'static str),
 }
@@ -223,16 +248,16 @@ impl<'de> Visitor<'de> for Lookup<'_> {
         Ok(self.other("a boolean"))
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(self.other("a number"))
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(self.number(value as f64))
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(self.other("a number"))
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(self.number(value as f64))
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(self.other("a number"))
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(self.number(value))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -248,6 +273,14 @@ impl<'de> Lookup<'_> {
             Found::String(text())
         } else {
             self.other(kind)
+        }
+    }
+
+    fn number(&self, value: f64) -> Found<'de> {
+        if self.keys.is_empty() {
+            Found::Number(value)
+        } else {
+            Found::Missing
         }
     }
 
@@ -305,6 +338,28 @@ mod tests {
             Err(RecordError::WrongType(
                 "not a list of {role, content} messages"
             ))
+        );
+    }
+
+    #[test]
+    fn numbers_for_scores() {
+        let path = FieldPath::parse("meta.quality").unwrap();
+        assert_eq!(
+            path.extract_number(br#"{"meta": {"quality": 0.5}}"#),
+            Ok(Some(0.5))
+        );
+        assert_eq!(
+            path.extract_number(br#"{"meta": {"quality": 7}}"#),
+            Ok(Some(7.0))
+        );
+        assert_eq!(
+            path.extract_number(br#"{"meta": {"quality": null}}"#),
+            Ok(None)
+        );
+        assert_eq!(path.extract_number(br#"{"meta": {}}"#), Ok(None));
+        assert_eq!(
+            path.extract_number(br#"{"meta": {"quality": "high"}}"#),
+            Err(RecordError::WrongNumberType("a string"))
         );
     }
 

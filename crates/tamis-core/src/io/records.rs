@@ -108,7 +108,7 @@ impl RecordFiles {
             .sum()
     }
 
-    /// Streams every line. `per_record(scratch, origin, text)` runs on worker threads with a per-thread scratch
+    /// Streams every line. `per_record(scratch, origin, text, line)` runs on worker threads with a per-thread scratch
     /// value; `visit(file, chunk, lines)` gets the results of each chunk in input order. A file with no
     /// record is an error unless `allow_empty`. `interrupted` is polled between chunks.
     pub fn scan<S, T, P, V>(
@@ -122,7 +122,7 @@ impl RecordFiles {
     where
         S: Default + Send,
         T: Send,
-        P: Fn(&mut S, Origin, &str) -> T + Sync,
+        P: Fn(&mut S, Origin, &str, &[u8]) -> T + Sync,
         V: FnMut(usize, &LineChunk, Vec<Line<T>>) -> Result<()>,
     {
         let counter = ByteCounter::default();
@@ -170,7 +170,7 @@ impl RecordFiles {
     where
         S: Default + Send,
         T: Send,
-        P: Fn(&mut S, Origin, &str) -> T + Sync,
+        P: Fn(&mut S, Origin, &str, &[u8]) -> T + Sync,
     {
         let format = self.formats[file];
         chunk
@@ -178,13 +178,14 @@ impl RecordFiles {
             .par_iter()
             .enumerate()
             .map_init(S::default, |scratch, (offset, range)| {
-                match extract_text(&chunk.data[range.clone()], format, &self.field, self.chat) {
+                let line = &chunk.data[range.clone()];
+                match extract_text(line, format, &self.field, self.chat) {
                     Line::Record(text) => {
                         let origin = Origin {
                             file: file as u32,
                             line: chunk.first_line + offset as u64,
                         };
-                        Line::Record(per_record(scratch, origin, &text))
+                        Line::Record(per_record(scratch, origin, &text, line))
                     }
                     Line::Blank => Line::Blank,
                     Line::Bad(problem) => Line::Bad(problem),
