@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{PoisonError, RwLock};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -178,13 +179,28 @@ impl FuzzyFileJob {
         let mut distinct: Vec<u32> = Vec::new();
         let mut distinct_bands: Vec<Option<Vec<u64>>> = Vec::new();
         let mut distinct_signatures: Vec<u32> = Vec::new();
-        let mut seen: FirstSeen<u32> = FirstSeen::default();
+        // Texts seen in earlier chunks: workers skip sketching their repeats (a repeat is never a first
+        // occurrence), which saves most of the work on corpora full of exact duplicates.
+        let seen: RwLock<FirstSeen<u32>> = RwLock::new(FirstSeen::default());
         let progress = Progress::new(self.progress, files.stored_bytes());
         let sketch = |scratch: &mut SketchScratch, _: Origin, text: &str, line: &[u8]| {
             let normalized = options
                 .normalization
                 .apply_str(text, &mut scratch.normalized);
             let key = ContentKey::of_normalized(normalized.as_bytes());
+            let repeat = seen
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains_key(&key);
+            if repeat {
+                return Sketch {
+                    key,
+                    length: text.len(),
+                    score: self.score_of(line),
+                    bands: None,
+                    signature: None,
+                };
+            }
             let shingler = scratch
                 .shingler
                 .get_or_insert_with(|| Shingler::new(options.shingles));
@@ -257,7 +273,11 @@ impl FuzzyFileJob {
                             if self.score_field.is_some() {
                                 scores.push(sketch.score.unwrap_or(f64::NAN));
                             }
-                            let first = *seen.entry(sketch.key).or_insert(row);
+                            let first = *seen
+                                .write()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .entry(sketch.key)
+                                .or_insert(row);
                             representative.push(first);
                             if first == row {
                                 distinct.push(row);
