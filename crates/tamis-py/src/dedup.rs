@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tamis_core::dedup::{self, DedupStats, ExactFileJob, OnError};
-use tamis_core::io::{FieldPath, InputFormat};
+use tamis_core::io::{ChatScope, FieldPath, InputFormat};
 use tamis_core::text::Normalization;
 
 use crate::errors::PyTamisError;
@@ -47,15 +47,13 @@ pub fn dedup_files_exact<'py>(
     rejects: Option<PathBuf>,
     progress: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let (field, chat, format) = record_source(field, chat, format)?;
     let job = ExactFileJob {
         inputs,
         output,
-        field: FieldPath::parse(field).map_err(PyTamisError)?,
-        chat: chat.map(str::parse).transpose().map_err(PyTamisError)?,
-        format: format
-            .map(InputFormat::parse)
-            .transpose()
-            .map_err(PyTamisError)?,
+        field,
+        chat,
+        format,
         normalization: normalize.parse().map_err(PyTamisError)?,
         on_error: OnError::parse(on_error).map_err(PyTamisError)?,
         duplicates,
@@ -64,6 +62,22 @@ pub fn dedup_files_exact<'py>(
     };
     let stats = run_detached(py, |interrupted| job.run(interrupted))?;
     dedup_stats_to_dict(py, &stats)
+}
+
+/// The arguments that say where each record's text is: field path, chat scope, input format.
+pub fn record_source(
+    field: &str,
+    chat: Option<&str>,
+    format: Option<&str>,
+) -> PyResult<(FieldPath, Option<ChatScope>, Option<InputFormat>)> {
+    Ok((
+        FieldPath::parse(field).map_err(PyTamisError)?,
+        chat.map(str::parse).transpose().map_err(PyTamisError)?,
+        format
+            .map(InputFormat::parse)
+            .transpose()
+            .map_err(PyTamisError)?,
+    ))
 }
 
 pub fn dedup_stats_to_dict<'py>(

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use tamis_core::dedup::{
     FuzzyFileJob, FuzzyOptions, FuzzyStats, OnError, dedup_fuzzy as core_dedup_fuzzy,
 };
-use tamis_core::io::{FieldPath, InputFormat};
+use tamis_core::io::FieldPath;
 use tamis_core::shingle::ShingleConfig;
 
-use crate::dedup::dedup_stats_to_dict;
+use crate::dedup::{dedup_stats_to_dict, record_source};
 use crate::errors::PyTamisError;
 use crate::gil::run_detached;
 use crate::texts::TextColumn;
@@ -165,15 +165,13 @@ pub fn dedup_files_fuzzy<'py>(
         threshold, num_perm, unit, ngram, normalize, method, seed, bands, rows, fp_weight,
         fn_weight, verify, keep,
     )?;
+    let (field, chat, format) = record_source(field, chat, format)?;
     let job = FuzzyFileJob {
         inputs,
         output,
-        field: FieldPath::parse(field).map_err(PyTamisError)?,
-        chat: chat.map(str::parse).transpose().map_err(PyTamisError)?,
-        format: format
-            .map(InputFormat::parse)
-            .transpose()
-            .map_err(PyTamisError)?,
+        field,
+        chat,
+        format,
         options,
         on_error: OnError::parse(on_error).map_err(PyTamisError)?,
         clusters,
