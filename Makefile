@@ -46,3 +46,6 @@ bench-exact: uv  ## Exact dedup vs a plain Python baseline and polars (builds a 
 
 bench-minhash: uv  ## MinHash and LSH: tamis vs datasketch and rensa on 20,000 real paragraphs.
 	$(UV) run --group bench python bench/bench_minhash.py
+
+bench-pipeline: uv  ## Near-duplicate dedup: tamis at scale, and vs datasketch/rensa pipelines with recall/precision.
+	$(UV) run --group bench python bench/bench_pipeline.py
