@@ -162,3 +162,20 @@ def test_keep_max_field_picks_the_best_scored_record(tmp_path: Path) -> None:
     assert output.read_text().splitlines() == [lines[1]]
     assert run_cli("dedup", source, "-o", output, "--keep-min", "q").returncode == 0
     assert output.read_text().splitlines() == [lines[0]]
+
+
+def test_a_directory_output_gets_one_file_per_input(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "part").mkdir(parents=True)
+    shared = '{"text": "shared words in both of the files here"}\n'
+    (data / "a.jsonl").write_text(shared + '{"text": "only a"}\n')
+    (data / "part" / "b.jsonl").write_text(shared + '{"text": "only b"}\n')
+    out = tmp_path / "out"
+    for method in ([], ["--exact"]):
+        result = run_cli("dedup", data, "-o", f"{out}/", *method)
+        assert result.returncode == 0, result.stderr
+        assert (out / "a.jsonl").read_text().splitlines() == [
+            '{"text": "shared words in both of the files here"}',
+            '{"text": "only a"}',
+        ]
+        assert (out / "part" / "b.jsonl").read_text().splitlines() == ['{"text": "only b"}']

@@ -4,7 +4,10 @@
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
 // User data must never panic the engine: every path returns `Result` (tests may unwrap).
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cluster;
 pub mod dedup;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::key::{ContentKey, FirstSeen};
 use crate::error::{Error, Location, Result};
 use crate::io::{
-    AtomicFile, ChatScope, FieldPath, InputFormat, Line, LineChunk, Origin, RecordFiles,
+    AtomicFile, ChatScope, FieldPath, InputFormat, KeptOutput, Line, LineChunk, Origin, RecordFiles,
 };
 use crate::progress::Progress;
 use crate::text::Normalization;
@@ -86,7 +86,7 @@ pub struct DedupStats {
 }
 
 struct Outputs {
-    kept: AtomicFile,
+    kept: KeptOutput,
     duplicates: Option<AtomicFile>,
     rejects: Option<AtomicFile>,
 }
@@ -143,7 +143,7 @@ impl ExactFileJob {
             },
             seen: FirstSeen::default(),
             outputs: Outputs {
-                kept: AtomicFile::create(&self.output)?,
+                kept: KeptOutput::create(&self.output, &files)?,
                 duplicates: self
                     .duplicates
                     .as_deref()
@@ -229,8 +229,7 @@ impl Run<'_> {
                     if first.file == origin.file && first.line == origin.line {
                         file_stats.kept += 1;
                         self.stats.bytes_out += line_bytes.len() as u64 + 1;
-                        self.outputs.kept.write_all(line_bytes)?;
-                        self.outputs.kept.write_all(b"\n")?;
+                        self.outputs.kept.write_line(file, line_bytes)?;
                     } else {
                         file_stats.removed += 1;
                         if let Some(duplicates) = &mut self.outputs.duplicates {

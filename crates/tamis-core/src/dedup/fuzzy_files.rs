@@ -25,7 +25,8 @@ use super::key::{ContentKey, FirstSeen};
 use super::survivor::choose;
 use crate::error::{Location, Result};
 use crate::io::{
-    AtomicFile, ChatScope, FieldPath, InputFormat, Line, Origin, RecordError, RecordFiles,
+    AtomicFile, ChatScope, FieldPath, InputFormat, KeptOutput, Line, Origin, RecordError,
+    RecordFiles,
 };
 use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, band_hashes};
@@ -134,7 +135,7 @@ impl FuzzyFileJob {
         // A dry run writes nothing at all.
         let writes = !self.dry_run;
         let mut kept_file = writes
-            .then(|| AtomicFile::create(&self.output))
+            .then(|| KeptOutput::create(&self.output, &files))
             .transpose()?;
         let mut clusters_file = self
             .clusters
@@ -447,8 +448,7 @@ impl FuzzyFileJob {
                         stats.kept += 1;
                         bytes_out += line_bytes.len() as u64 + 1;
                         if let Some(kept_file) = &mut kept_file {
-                            kept_file.write_all(line_bytes)?;
-                            kept_file.write_all(b"\n")?;
+                            kept_file.write_line(file, line_bytes)?;
                         }
                     } else {
                         stats.removed += 1;

@@ -7,6 +7,7 @@ pub mod expand;
 pub mod field;
 pub mod format;
 pub mod lines;
+pub mod output;
 pub mod records;
 pub mod source;
 
@@ -16,5 +17,6 @@ pub use expand::expand_inputs;
 pub use field::{FieldPath, RecordError};
 pub use format::InputFormat;
 pub use lines::{LineChunk, LineChunks};
+pub use output::KeptOutput;
 pub use records::{Line, Origin, RecordFiles, extract_text};
 pub use source::{ByteCounter, open_input};
