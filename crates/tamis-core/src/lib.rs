@@ -4,5 +4,6 @@
 //! Data flows one way: read -> normalize -> shingle/tokenize -> sketch -> index -> verify -> cluster -> write.
 
 pub mod error;
+pub mod tokenize;
 
 pub use error::{Error, Location, Result};
