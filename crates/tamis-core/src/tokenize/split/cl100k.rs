@@ -1,7 +1,7 @@
-//! The split of cl100k_base:
+//! The split of `cl100k_base`:
 //! `'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`
 
-use super::cursor::Cursor;
+use super::cursor::{Char, Cursor};
 use crate::tokenize::classes::{LETTER, NUMBER};
 
 /// The end of the piece starting at `at` (< text length).
@@ -24,7 +24,7 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     if first.class & NUMBER != 0 {
         return cur.digits_end(at, 3);
     }
-    let punctuation = if first.is(' ') && cur.char_is(next, |ch| ch.is_other()) {
+    let punctuation = if first.is(' ') && cur.char_is(next, Char::is_other) {
         Some(next)
     } else if first.is_other() {
         Some(at)
@@ -32,8 +32,8 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
         None
     };
     if let Some(start) = punctuation {
-        let end = cur.run_end(start, |ch| ch.is_other());
-        return cur.run_end(end, |ch| ch.is_newline());
+        let end = cur.run_end(start, Char::is_other);
+        return cur.run_end(end, Char::is_newline);
     }
     let run = cur.space_run(at);
     if run.at_text_end {

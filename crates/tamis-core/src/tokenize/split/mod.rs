@@ -12,7 +12,7 @@ mod r50k;
 use crate::error::{Error, Result};
 use cursor::Cursor;
 
-/// The pattern of gpt2, r50k_base, p50k_base and p50k_edit as tiktoken writes it today.
+/// The pattern of `gpt2`, `r50k_base`, `p50k_base` and `p50k_edit` as tiktoken writes it today.
 pub const R50K_PATTERN: &str =
     r"'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s";
 /// The original GPT-2 form of the same split.

@@ -1,9 +1,9 @@
-//! The split of o200k_base and o200k_harmony (no possessive quantifiers: backtracking matters):
+//! The split of `o200k_base` and `o200k_harmony` (no possessive quantifiers: backtracking matters):
 //! `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
 //! `|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
 //! `|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 
-use super::cursor::Cursor;
+use super::cursor::{Char, Cursor};
 use crate::tokenize::classes::{LOWERISH, NUMBER, UPPERISH};
 
 /// The end of the piece starting at `at` (< text length).
@@ -28,7 +28,7 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     if first.class & NUMBER != 0 {
         return cur.digits_end(at, 3);
     }
-    let punctuation = if first.is(' ') && cur.char_is(next, |ch| ch.is_other()) {
+    let punctuation = if first.is(' ') && cur.char_is(next, Char::is_other) {
         Some(next)
     } else if first.is_other() {
         Some(at)
@@ -36,7 +36,7 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
         None
     };
     if let Some(start) = punctuation {
-        let end = cur.run_end(start, |ch| ch.is_other());
+        let end = cur.run_end(start, Char::is_other);
         return cur.run_end(end, |ch| ch.is_newline() || ch.is('/'));
     }
     let run = cur.space_run(at);

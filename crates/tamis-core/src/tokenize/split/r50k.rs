@@ -1,7 +1,7 @@
-//! The split of gpt2, r50k_base, p50k_base and p50k_edit:
+//! The split of `gpt2`, `r50k_base`, `p50k_base` and `p50k_edit`:
 //! `'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s`
 
-use super::cursor::Cursor;
+use super::cursor::{Char, Cursor};
 use crate::tokenize::classes::{LETTER, NUMBER, SPACE};
 
 /// The end of the piece starting at `at` (< text length).
@@ -24,7 +24,7 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     } else if body_char.class & NUMBER != 0 {
         cur.class_run_end(body, NUMBER)
     } else if body_char.is_other() {
-        cur.run_end(body, |ch| ch.is_other())
+        cur.run_end(body, Char::is_other)
     } else {
         cur.space_run(at).lookahead_end(at)
     }

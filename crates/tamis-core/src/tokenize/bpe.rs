@@ -1,0 +1,134 @@
+//! Byte-pair merging of one piece, with tiktoken's rule: repeatedly merge the adjacent pair whose
+//! concatenation has the lowest rank (the leftmost one on ties) until no pair is a token.
+
+use super::vocab::{Rank, Vocab};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Up to this length the plain scan for the lowest pair is fastest; past it a heap keeps long
+/// pieces at O(n log n) instead of O(n²).
+const SHORT_PIECE: usize = 48;
+
+/// Appends the tokens of `piece` to `out`.
+pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    if let Some(rank) = vocab.rank(piece) {
+        out.push(rank);
+    } else if piece.len() <= SHORT_PIECE {
+        merge_short(vocab, piece, out);
+    } else {
+        merge_long(vocab, piece, out);
+    }
+}
+
+/// One part of a piece being merged: where it starts, its token, and the rank of the pair it
+/// forms with the next part (`Rank::MAX` if that pair is no token).
+#[derive(Clone, Copy)]
+struct Part {
+    start: usize,
+    token: Rank,
+    pair: Rank,
+}
+
+fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    let mut parts: Vec<Part> = piece
+        .iter()
+        .enumerate()
+        .map(|(start, &byte)| Part {
+            start,
+            token: vocab.byte_rank(byte),
+            pair: piece
+                .get(start..start + 2)
+                .and_then(|pair| vocab.rank(pair))
+                .unwrap_or(Rank::MAX),
+        })
+        .collect();
+    // The rank of the pair that starts at part `i`: it ends where part `i + 2` starts.
+    let rank_from = |parts: &[Part], i: usize| {
+        let end = match parts.len().cmp(&(i + 2)) {
+            std::cmp::Ordering::Greater => parts[i + 2].start,
+            std::cmp::Ordering::Equal => piece.len(),
+            std::cmp::Ordering::Less => return Rank::MAX,
+        };
+        vocab.rank(&piece[parts[i].start..end]).unwrap_or(Rank::MAX)
+    };
+    while let Some((i, lowest)) = parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| (i, part.pair))
+        .min_by_key(|&(i, pair)| (pair, i))
+        .filter(|&(_, pair)| pair != Rank::MAX)
+    {
+        parts[i].token = lowest;
+        parts.remove(i + 1);
+        parts[i].pair = rank_from(&parts, i);
+        if i > 0 {
+            parts[i - 1].pair = rank_from(&parts, i - 1);
+        }
+    }
+    out.extend(parts.iter().map(|part| part.token));
+}
+
+/// The rank of `piece[start..end]` if it spans two parts and is a token.
+fn pair_rank(vocab: &Vocab, piece: &[u8], start: usize, end: usize) -> Rank {
+    if end > piece.len() {
+        return Rank::MAX;
+    }
+    vocab.rank(&piece[start..end]).unwrap_or(Rank::MAX)
+}
+
+/// The same merge on a linked list of parts, with the candidate pairs in a min-heap keyed by
+/// (rank, start). Entries are not removed when a merge changes a pair: a popped entry is acted on
+/// only if it still matches its part's current pair (a part's pair only ever grows, and a rank
+/// names one byte string, so a matching entry is the current pair).
+fn merge_long(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    let len = piece.len();
+    let mut next: Vec<usize> = (1..=len).collect();
+    let mut prev: Vec<usize> = (0..len).map(|i| i.wrapping_sub(1)).collect();
+    let mut token: Vec<Rank> = piece.iter().map(|&b| vocab.byte_rank(b)).collect();
+    let mut pair: Vec<Rank> = (0..len)
+        .map(|i| pair_rank(vocab, piece, i, i + 2))
+        .collect();
+    let key = |rank: Rank, start: usize| Reverse((u64::from(rank) << 32) | start as u64);
+    let mut heap: BinaryHeap<_> = pair
+        .iter()
+        .enumerate()
+        .filter(|&(_, &rank)| rank != Rank::MAX)
+        .map(|(start, &rank)| key(rank, start))
+        .collect();
+    while let Some(Reverse(entry)) = heap.pop() {
+        let rank = (entry >> 32) as Rank;
+        let i = (entry & u64::from(u32::MAX)) as usize;
+        if pair[i] != rank {
+            continue;
+        }
+        let merged = next[i];
+        let after = next[merged];
+        token[i] = rank;
+        pair[merged] = Rank::MAX;
+        next[i] = after;
+        if after < len {
+            prev[after] = i;
+            pair[i] = pair_rank(vocab, piece, i, next[after]);
+            if pair[i] != Rank::MAX {
+                heap.push(key(pair[i], i));
+            }
+        } else {
+            pair[i] = Rank::MAX;
+        }
+        if i > 0 {
+            let before = prev[i];
+            pair[before] = pair_rank(vocab, piece, before, after);
+            if pair[before] != Rank::MAX {
+                heap.push(key(pair[before], before));
+            }
+        }
+    }
+    let mut i = 0;
+    while i < len {
+        out.push(token[i]);
+        i = next[i];
+    }
+}
+
+#[cfg(test)]
+mod tests;
