@@ -81,11 +81,13 @@ impl Encoding {
                 )));
             }
         }
+        // Where two special tokens share an id (o200k_harmony's `<|endofprompt|>` and
+        // `<|reserved_200018|>`), the first listed decodes it, as tiktoken gives.
+        let mut special_by_id = FxHashMap::default();
+        for (text, rank) in special_tokens {
+            special_by_id.entry(*rank).or_insert_with(|| text.clone());
+        }
         let special_tokens: FxHashMap<String, Rank> = special_tokens.iter().cloned().collect();
-        let special_by_id = special_tokens
-            .iter()
-            .map(|(text, &rank)| (rank, text.clone()))
-            .collect();
         let all_special = SpecialMatcher::new(
             special_tokens
                 .iter()
@@ -373,3 +375,6 @@ enum Segment<'t> {
     Ordinary(&'t str),
     Special(Rank),
 }
+
+#[cfg(test)]
+mod tests;
