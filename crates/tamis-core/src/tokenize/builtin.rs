@@ -3,7 +3,7 @@
 
 use super::encoding::Encoding;
 use super::split::{CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN};
-use super::vocab::{Rank, Vocab, parse_tiktoken_bpe};
+use super::vocab::{Rank, Vocab, for_each_tiktoken_line};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -180,8 +180,11 @@ fn ranks(file: &'static RankFile) -> Result<Arc<Vocab>> {
         return Ok(Arc::clone(loaded));
     }
     let contents = decompress_checked(file)?;
-    let tokens = parse_tiktoken_bpe(&contents, file.name)?;
-    let vocab = Arc::new(Vocab::new(tokens.iter().map(|(t, r)| (t.as_slice(), *r)))?);
+    // Lines are about 12 bytes long: a close capacity avoids rehashing.
+    let vocab = Vocab::build(contents.len() / 12, |add| {
+        for_each_tiktoken_line(&contents, file.name, add)
+    })?;
+    let vocab = Arc::new(vocab);
     Ok(Arc::clone(LOADED[index].get_or_init(|| vocab)))
 }
 

@@ -24,7 +24,7 @@ pub struct Encoding {
     name: String,
     pat_str: String,
     splitter: Splitter,
-    vocab: Arc<Vocab>,
+    pub(super) vocab: Arc<Vocab>,
     special_tokens: FxHashMap<String, Rank>,
     special_by_id: FxHashMap<Rank, String>,
     all_special: SpecialMatcher,
@@ -48,7 +48,11 @@ impl Encoding {
         special_tokens: &[(String, Rank)],
         explicit_n_vocab: Option<usize>,
     ) -> Result<Self> {
-        let vocab = Vocab::new(mergeable_ranks.iter().map(|(t, r)| (t.as_slice(), *r)))?;
+        let vocab = Vocab::build(mergeable_ranks.len(), |add| {
+            mergeable_ranks
+                .iter()
+                .try_for_each(|(token, rank)| add(token, *rank))
+        })?;
         Self::with_vocab(
             name,
             pat_str,

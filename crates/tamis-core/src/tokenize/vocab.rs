@@ -24,24 +24,33 @@ const UNUSED: Span = Span {
 };
 
 pub(crate) struct Vocab {
-    ranks: FxHashMap<Box<[u8]>, Rank>,
+    /// Tokens of up to 7 bytes, packed with their length into a `u64` (see [`pack`]): most
+    /// lookups are of short byte strings, and an inline integer key spares hashing a slice and
+    /// chasing a pointer to compare it.
+    short_ranks: FxHashMap<u64, Rank>,
+    long_ranks: FxHashMap<Box<[u8]>, Rank>,
     /// The rank of each single byte: every byte must be a token so that BPE always succeeds.
     byte_ranks: [Rank; 256],
     /// The bytes of every token, concatenated.
     bytes: Vec<u8>,
     spans: Vec<Span>,
+    /// The longest token, in bytes: longer pieces skip the whole-piece lookup.
+    max_token_len: usize,
 }
 
 impl Vocab {
-    /// Builds the table from the mergeable tokens and their ranks.
-    pub(crate) fn new<'a>(
-        mergeable: impl ExactSizeIterator<Item = (&'a [u8], Rank)>,
+    /// Builds the table from the mergeable tokens and their ranks (`count` of them, a capacity
+    /// hint).
+    pub(crate) fn build(
+        count: usize,
+        fill: impl FnOnce(&mut dyn FnMut(&[u8], Rank) -> Result<()>) -> Result<()>,
     ) -> Result<Self> {
-        let mut ranks =
-            FxHashMap::with_capacity_and_hasher(mergeable.len(), rustc_hash::FxBuildHasher);
-        let mut bytes = Vec::new();
-        let mut spans = Vec::with_capacity(mergeable.len() + 1);
-        for (token, rank) in mergeable {
+        let mut short_ranks = FxHashMap::with_capacity_and_hasher(count, rustc_hash::FxBuildHasher);
+        let mut long_ranks = FxHashMap::default();
+        let mut bytes = Vec::with_capacity(count * 8);
+        let mut spans = Vec::with_capacity(count + 1);
+        let mut max_token_len = 0;
+        fill(&mut |token: &[u8], rank: Rank| {
             if rank >= MAX_ID {
                 return Err(Error::InvalidArgument(format!(
                     "token id {rank} is too large (at most {MAX_ID} is supported)"
@@ -63,32 +72,57 @@ impl Vocab {
                 start,
                 end: start + token.len() as u32,
             };
-            if ranks.insert(Box::from(token), rank).is_some() {
+            max_token_len = max_token_len.max(token.len());
+            let duplicate = match pack(token) {
+                Some(key) => short_ranks.insert(key, rank).is_some(),
+                None => long_ranks.insert(Box::from(token), rank).is_some(),
+            };
+            if duplicate {
                 return Err(Error::InvalidArgument(format!(
                     "mergeable_ranks lists the token {token:?} twice"
                 )));
             }
-        }
+            Ok(())
+        })?;
         let mut byte_ranks = [0; 256];
         for (byte, slot) in (0..=255u8).zip(&mut byte_ranks) {
-            *slot = *ranks.get([byte].as_slice()).ok_or_else(|| {
+            *slot = *short_ranks.get(&pack_short(&[byte])).ok_or_else(|| {
                 Error::InvalidArgument(format!(
                     "mergeable_ranks lacks the single byte {byte:#04x}: every byte must be a token"
                 ))
             })?;
         }
         Ok(Vocab {
-            ranks,
+            short_ranks,
+            long_ranks,
             byte_ranks,
             bytes,
             spans,
+            max_token_len,
         })
     }
 
     /// The rank of a mergeable token.
     #[inline]
     pub(crate) fn rank(&self, token: &[u8]) -> Option<Rank> {
-        self.ranks.get(token).copied()
+        match pack(token) {
+            Some(key) => self.short_ranks.get(&key).copied(),
+            None if token.len() <= self.max_token_len => self.long_ranks.get(token).copied(),
+            None => None,
+        }
+    }
+
+    pub(crate) fn max_token_len(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// The length in bytes of a mergeable token (0 for an unknown id).
+    #[inline]
+    pub(crate) fn token_len(&self, id: Rank) -> usize {
+        self.spans
+            .get(id as usize)
+            .filter(|span| span.start != u32::MAX)
+            .map_or(0, |span| (span.end - span.start) as usize)
     }
 
     #[inline]
@@ -105,26 +139,62 @@ impl Vocab {
 
     /// The number of mergeable tokens.
     pub(crate) fn len(&self) -> usize {
-        self.ranks.len()
+        self.short_ranks.len() + self.long_ranks.len()
     }
 
     /// The highest rank (`None` for an empty table).
     pub(crate) fn max_rank(&self) -> Option<Rank> {
-        self.ranks.values().copied().max()
+        self.tokens().map(|(_, rank)| rank).max()
     }
 
     /// Every mergeable token's bytes, sorted bytewise (tiktoken's `token_byte_values`).
     pub(crate) fn sorted_tokens(&self) -> Vec<&[u8]> {
-        let mut tokens: Vec<&[u8]> = self.ranks.keys().map(AsRef::as_ref).collect();
+        let mut tokens: Vec<&[u8]> = self.tokens().map(|(token, _)| token).collect();
         tokens.sort_unstable();
         tokens
     }
+
+    fn tokens(&self) -> impl Iterator<Item = (&[u8], Rank)> {
+        let short = self.short_ranks.values().copied();
+        let long = self.long_ranks.values().copied();
+        short
+            .chain(long)
+            .filter_map(|rank| Some((self.token_bytes(rank)?, rank)))
+    }
+}
+
+/// A token of at most 7 bytes as one integer: its bytes, then its length in the top byte.
+#[inline]
+fn pack(token: &[u8]) -> Option<u64> {
+    (token.len() < 8).then(|| pack_short(token))
+}
+
+#[inline]
+fn pack_short(token: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes[..token.len()].copy_from_slice(token);
+    bytes[7] = token.len() as u8;
+    u64::from_le_bytes(bytes)
 }
 
 /// Parses a `.tiktoken` file (one `base64(token) rank` per line, blank lines ignored), as
 /// tiktoken's `load_tiktoken_bpe` does. `source` names the file in errors.
 pub fn parse_tiktoken_bpe(contents: &[u8], source: &str) -> Result<Vec<(Vec<u8>, Rank)>> {
     let mut tokens = Vec::with_capacity(contents.len() / 8);
+    for_each_tiktoken_line(contents, source, |token, rank| {
+        tokens.push((token.to_vec(), rank));
+        Ok(())
+    })?;
+    Ok(tokens)
+}
+
+/// Calls `visit` with each token and rank of a `.tiktoken` file, decoding into one buffer.
+pub(crate) fn for_each_tiktoken_line(
+    contents: &[u8],
+    source: &str,
+    mut visit: impl FnMut(&[u8], Rank) -> Result<()>,
+) -> Result<()> {
+    let mut token = Vec::new();
     for (index, line) in contents.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
@@ -138,21 +208,24 @@ pub fn parse_tiktoken_bpe(contents: &[u8], source: &str) -> Result<Vec<(Vec<u8>,
             message: format!("not a `base64-token rank` line: {what}"),
         };
         let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
-        let (Some(token), Some(rank), None) = (fields.next(), fields.next(), fields.next()) else {
+        let (Some(encoded), Some(rank), None) = (fields.next(), fields.next(), fields.next())
+        else {
             return Err(bad("expected two fields"));
         };
-        let token = decode_base64(token).ok_or_else(|| bad("bad base64"))?;
+        if !decode_base64(encoded, &mut token) {
+            return Err(bad("bad base64"));
+        }
         let rank = std::str::from_utf8(rank)
             .ok()
             .and_then(|r| r.parse::<Rank>().ok())
             .ok_or_else(|| bad("bad rank"))?;
-        tokens.push((token, rank));
+        visit(&token, rank)?;
     }
-    Ok(tokens)
+    Ok(())
 }
 
-/// Standard base64 with `=` padding; `None` on anything else.
-fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
+/// Standard base64 with `=` padding into `out` (cleared first); `false` on anything else.
+fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
     fn sextet(c: u8) -> Option<u32> {
         Some(u32::from(match c {
             b'A'..=b'Z' => c - b'A',
@@ -163,27 +236,30 @@ fn decode_base64(text: &[u8]) -> Option<Vec<u8>> {
             _ => return None,
         }))
     }
+    out.clear();
     if text.len() % 4 != 0 {
-        return None;
+        return false;
     }
     let body = text
         .strip_suffix(b"==")
         .or_else(|| text.strip_suffix(b"="))
         .unwrap_or(text);
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
     for chunk in body.chunks(4) {
         let mut bits = 0u32;
         for &c in chunk {
-            bits = (bits << 6) | sextet(c)?;
+            let Some(value) = sextet(c) else {
+                return false;
+            };
+            bits = (bits << 6) | value;
         }
         match chunk.len() {
             4 => out.extend_from_slice(&bits.to_be_bytes()[1..]),
             3 => out.extend_from_slice(&(bits << 6).to_be_bytes()[1..3]),
             2 => out.push((bits >> 4) as u8),
-            _ => return None,
+            _ => return false,
         }
     }
-    Some(out)
+    true
 }
 
 #[cfg(test)]
@@ -192,12 +268,36 @@ mod tests {
 
     #[test]
     fn base64_decodes_all_paddings() {
-        assert_eq!(decode_base64(b"aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(decode_base64(b"aGVsbA==").unwrap(), b"hell");
-        assert_eq!(decode_base64(b"aGVs").unwrap(), b"hel");
-        assert_eq!(decode_base64(b"").unwrap(), b"");
-        assert!(decode_base64(b"aGV").is_none());
-        assert!(decode_base64(b"a*Vs").is_none());
+        let decoded = |text: &[u8]| {
+            let mut out = vec![1, 2, 3];
+            decode_base64(text, &mut out).then_some(out)
+        };
+        assert_eq!(decoded(b"aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decoded(b"aGVsbA==").unwrap(), b"hell");
+        assert_eq!(decoded(b"aGVs").unwrap(), b"hel");
+        assert_eq!(decoded(b"").unwrap(), b"");
+        assert!(decoded(b"aGV").is_none());
+        assert!(decoded(b"a*Vs").is_none());
+    }
+
+    #[test]
+    fn short_and_long_tokens_are_found() {
+        let vocab = Vocab::build(258, |add| {
+            for byte in 0..=255u8 {
+                add(&[byte], Rank::from(byte))?;
+            }
+            add(b"abcdefg", 256)?;
+            add(b"abcdefgh", 257)
+        })
+        .unwrap();
+        assert_eq!(vocab.rank(b"abcdefg"), Some(256));
+        assert_eq!(vocab.rank(b"abcdefgh"), Some(257));
+        assert_eq!(vocab.rank(b"abcdefgi"), None);
+        assert_eq!(vocab.rank(b"\0"), Some(0));
+        assert_eq!(vocab.rank(b""), None);
+        assert_eq!(vocab.len(), 258);
+        assert_eq!(vocab.max_rank(), Some(257));
+        assert_eq!(vocab.token_len(257), 8);
     }
 
     #[test]

@@ -36,12 +36,13 @@ fn small_vocab(rng: &mut TestRng) -> Vocab {
         let at = rng.below(tokens.len() + 1);
         tokens.insert(at, token);
     }
-    let ranked: Vec<(&[u8], Rank)> = tokens
-        .iter()
-        .enumerate()
-        .map(|(rank, t)| (t.as_slice(), rank as Rank))
-        .collect();
-    Vocab::new(ranked.into_iter()).unwrap()
+    Vocab::build(tokens.len(), |add| {
+        for (rank, token) in tokens.iter().enumerate() {
+            add(token, rank as Rank)?;
+        }
+        Ok(())
+    })
+    .unwrap()
 }
 
 #[test]
@@ -57,6 +58,15 @@ fn short_and_long_merges_equal_the_reference() {
             merge_short(&vocab, &piece, &mut short);
             let mut long = Vec::new();
             merge_long(&vocab, &piece, &mut long);
+            let mut windowed = Vec::new();
+            merge_windowed(
+                &vocab,
+                &piece,
+                8 + rng.below(16),
+                rng.below(16),
+                &mut windowed,
+            );
+            assert_eq!(windowed, expected, "windowed merge of {piece:?}");
             let mut either = Vec::new();
             encode_piece(&vocab, &piece, &mut either);
             assert_eq!(short, expected, "short merge of {piece:?}");
@@ -64,6 +74,33 @@ fn short_and_long_merges_equal_the_reference() {
             // A piece that is itself a token is that token, even where merging would not get there.
             let expected_whole = vocab.rank(&piece).map_or(expected, |rank| vec![rank]);
             assert_eq!(either, expected_whole, "{piece:?}");
+        }
+    }
+}
+
+#[test]
+fn windowed_merge_equals_whole_merge_on_real_vocabularies() {
+    use crate::tokenize::Encoding;
+    let mut rng = TestRng::new(0x51de);
+    for name in ["r50k_base", "cl100k_base", "o200k_base"] {
+        let encoding = Encoding::get(name).unwrap();
+        let vocab = &encoding.vocab;
+        for alphabet in [
+            &b"a"[..],
+            b"ab",
+            b"abcdefghijklmnopqrstuvwxyz",
+            b" ",
+            b" \n",
+            b"0123456789",
+        ] {
+            let piece: Vec<u8> = (0..3000).map(|_| *rng.pick(alphabet)).collect();
+            let mut whole = Vec::new();
+            merge_long(vocab, &piece, &mut whole);
+            for (window, lookahead) in [(64, 0), (64, 32), (256, 128)] {
+                let mut windowed = Vec::new();
+                merge_windowed(vocab, &piece, window, lookahead, &mut windowed);
+                assert_eq!(windowed, whole, "{name} {window} {lookahead}");
+            }
         }
     }
 }
