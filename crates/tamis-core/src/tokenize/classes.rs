@@ -21,12 +21,19 @@ const CODE_POINTS: usize = 0x11_0000;
 /// Class bits of every code point, as a two-level table: most 128-code-point blocks are identical
 /// (unassigned, all-CJK, ...), so sharing them keeps the table small enough to stay in cache.
 pub(crate) struct ClassTable {
+    /// The classes of ASCII, the most frequent lookups, without the indirection.
+    ascii: [u8; 128],
     block_of: Vec<u16>,
     blocks: Vec<[u8; BLOCK]>,
 }
 
 impl ClassTable {
     /// The class bits of a code point (< 0x110000).
+    #[inline]
+    pub(crate) fn of_ascii(&self, byte: u8) -> u8 {
+        self.ascii[usize::from(byte & 0x7F)]
+    }
+
     #[inline]
     pub(crate) fn of(&self, code: u32) -> u8 {
         let cp = code as usize;
@@ -60,7 +67,13 @@ impl ClassTable {
             });
             block_of.push(u16::try_from(index).expect("at most 8704 distinct blocks"));
         }
-        ClassTable { block_of, blocks }
+        let mut ascii = [0u8; 128];
+        ascii.copy_from_slice(&flat[..128]);
+        ClassTable {
+            ascii,
+            block_of,
+            blocks,
+        }
     }
 }
 

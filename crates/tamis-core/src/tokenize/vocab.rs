@@ -195,15 +195,22 @@ pub(crate) fn for_each_tiktoken_line(
     mut visit: impl FnMut(&[u8], Rank) -> Result<()>,
 ) -> Result<()> {
     let mut token = Vec::new();
-    for (index, line) in contents.split(|&b| b == b'\n').enumerate() {
+    let mut line_start = 0;
+    let mut index = 0u64;
+    while line_start < contents.len() {
+        let line_end = memchr::memchr(b'\n', &contents[line_start..])
+            .map_or(contents.len(), |i| line_start + i);
+        let line = &contents[line_start..line_end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line_start = line_end + 1;
+        index += 1;
         if line.is_empty() {
             continue;
         }
         let bad = |what: &str| Error::InvalidRecord {
             location: Location::Line {
                 path: PathBuf::from(source),
-                line: index as u64 + 1,
+                line: index,
             },
             message: format!("not a `base64-token rank` line: {what}"),
         };
@@ -215,27 +222,40 @@ pub(crate) fn for_each_tiktoken_line(
         if !decode_base64(encoded, &mut token) {
             return Err(bad("bad base64"));
         }
-        let rank = std::str::from_utf8(rank)
-            .ok()
-            .and_then(|r| r.parse::<Rank>().ok())
-            .ok_or_else(|| bad("bad rank"))?;
+        let rank = parse_rank(rank).ok_or_else(|| bad("bad rank"))?;
         visit(&token, rank)?;
     }
     Ok(())
 }
 
+/// A decimal rank; `None` if not digits or too large.
+fn parse_rank(digits: &[u8]) -> Option<Rank> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0 as Rank, |rank, &digit| {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        rank.checked_mul(10)?.checked_add(Rank::from(digit - b'0'))
+    })
+}
+
+/// The value of each base64 character, `INVALID` for the others.
+const BASE64_VALUES: [u8; 256] = {
+    let mut values = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        values[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
+const INVALID: u8 = 0xFF;
+
 /// Standard base64 with `=` padding into `out` (cleared first); `false` on anything else.
 fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
-    fn sextet(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
     out.clear();
     if text.len() % 4 != 0 {
         return false;
@@ -247,10 +267,11 @@ fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
     for chunk in body.chunks(4) {
         let mut bits = 0u32;
         for &c in chunk {
-            let Some(value) = sextet(c) else {
+            let value = BASE64_VALUES[usize::from(c)];
+            if value == INVALID {
                 return false;
-            };
-            bits = (bits << 6) | value;
+            }
+            bits = (bits << 6) | u32::from(value);
         }
         match chunk.len() {
             4 => out.extend_from_slice(&bits.to_be_bytes()[1..]),
@@ -306,5 +327,7 @@ mod tests {
         assert_eq!(parsed, vec![(b"!".to_vec(), 0), (b"\"".to_vec(), 1)]);
         let err = parse_tiktoken_bpe(b"IQ== 0\nIg==\n", "x.tiktoken").unwrap_err();
         assert!(err.to_string().starts_with("x.tiktoken:2:"), "{err}");
+        assert!(parse_tiktoken_bpe(b"IQ== 4294967296\n", "x").is_err());
+        assert!(parse_tiktoken_bpe(b"IQ== -1\n", "x").is_err());
     }
 }

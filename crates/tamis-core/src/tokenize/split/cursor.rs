@@ -49,24 +49,25 @@ impl<'a> Cursor<'a> {
     }
 
     /// The character starting at byte `at`, or `None` at the end. `at` is a char boundary.
-    #[inline]
+    #[inline(always)]
     pub(super) fn char_at(&self, at: usize) -> Option<Char> {
         let lead = *self.bytes.get(at)?;
-        let (code, len) = if lead < 0x80 {
-            (u32::from(lead), 1)
+        if lead < 0x80 {
+            return Some(Char {
+                code: u32::from(lead),
+                class: self.classes.of_ascii(lead),
+                len: 1,
+            });
+        }
+        // The bytes come from a `&str`, so the sequence is complete and well formed.
+        let cont = |i: usize| u32::from(self.bytes[at + i] & 0x3F);
+        let (code, len) = if lead < 0xE0 {
+            ((u32::from(lead & 0x1F) << 6) | cont(1), 2)
+        } else if lead < 0xF0 {
+            ((u32::from(lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
         } else {
-            // The bytes come from a `&str`, so the sequence is complete and well formed.
-            let cont = |i: usize| u32::from(self.bytes[at + i] & 0x3F);
-            if lead < 0xE0 {
-                ((u32::from(lead & 0x1F) << 6) | cont(1), 2)
-            } else if lead < 0xF0 {
-                ((u32::from(lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
-            } else {
-                (
-                    (u32::from(lead & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
-                    4,
-                )
-            }
+            let high = u32::from(lead & 0x07) << 18;
+            (high | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
         };
         Some(Char {
             code,
