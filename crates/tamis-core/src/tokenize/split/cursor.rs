@@ -49,7 +49,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The character starting at byte `at`, or `None` at the end. `at` is a char boundary.
-    #[inline(always)]
+    #[inline]
     pub(super) fn char_at(&self, at: usize) -> Option<Char> {
         let lead = *self.bytes.get(at)?;
         if lead < 0x80 {
