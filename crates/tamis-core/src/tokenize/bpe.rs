@@ -11,25 +11,17 @@ const SHORT_PIECE: usize = 48;
 
 /// Long pieces are merged window by window (see [`merge_windowed`]): each window commits the
 /// tokens of its first `WINDOW` bytes and looks `LOOKAHEAD` bytes further so that the last
-/// committed tokens rarely depend on text past the window. Windows keep the heap small enough to
-/// stay in cache, which makes megabyte-long pieces several times faster.
-const WINDOW: usize = 4096;
-const LOOKAHEAD: usize = 1024;
+/// committed tokens rarely depend on text past the window. Small windows fit the plain scan and
+/// the cache; a window grows where text needs it (long runs of spaces make long tokens).
+const WINDOW: usize = 32;
+const LOOKAHEAD: usize = 16;
 
 /// Appends the tokens of `piece` to `out`.
 pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     if let Some(rank) = vocab.rank(piece) {
         out.push(rank);
     } else {
-        // Windows must hold several of the longest tokens to commit anything.
-        let longest = vocab.max_token_len();
-        merge_windowed(
-            vocab,
-            piece,
-            WINDOW.max(8 * longest),
-            LOOKAHEAD.max(2 * longest),
-            out,
-        );
+        merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
     }
 }
 
@@ -42,67 +34,71 @@ fn merge(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     }
 }
 
-/// Merges a long piece window by window and proves the result equal to merging it whole.
+/// Merges a piece window by window and proves the result equal to merging it whole.
 ///
 /// A token sequence is the merge result of its own bytes exactly when each adjacent pair is
 /// "compatible": merging the bytes of the two tokens alone gives back those two tokens (the
 /// characterisation behind GitHub's `bpe` crate). Pairs inside one window's result are compatible
 /// since that result is a merge result; so only the pair at each junction between windows needs
 /// checking. When a junction fails (a committed token depended on text past its window), the
-/// window restarts one committed token earlier; after a few failures the whole piece is merged
-/// at once.
+/// last committed token is taken back and the window doubles; a window as long as the piece is
+/// the plain whole merge.
 fn merge_windowed(
     vocab: &Vocab,
     piece: &[u8],
-    window: usize,
-    lookahead: usize,
+    mut window: usize,
+    mut lookahead: usize,
     out: &mut Vec<Rank>,
 ) {
-    const RETRIES: usize = 8;
     let first_of_piece = out.len();
     let mut start = 0;
     let mut tokens = Vec::new();
-    let mut retries = 0;
+    // Junctions repeat in repetitive text, and checking one costs a merge of both tokens' bytes:
+    // remember the compatible pairs seen last, in a small direct-mapped table.
+    let mut known_compatible = [(Rank::MAX, Rank::MAX); 64];
     loop {
+        if window >= piece.len() {
+            out.truncate(first_of_piece);
+            merge(vocab, piece, out);
+            return;
+        }
         let end = piece.len().min(start + window + lookahead);
         tokens.clear();
         merge(vocab, &piece[start..end], &mut tokens);
         let junction_ok = match (out[first_of_piece..].last(), tokens.first()) {
-            (Some(&left), Some(&right)) => compatible(vocab, left, right),
+            (Some(&left), Some(&right)) => {
+                let slot = (left.wrapping_mul(31) ^ right) as usize % known_compatible.len();
+                known_compatible[slot] == (left, right)
+                    || compatible(vocab, left, right) && {
+                        known_compatible[slot] = (left, right);
+                        true
+                    }
+            }
             _ => true,
         };
-        if !junction_ok {
-            retries += 1;
-            if retries > RETRIES {
-                out.truncate(first_of_piece);
-                merge(vocab, piece, out);
-                return;
-            }
-            if let Some(uncommitted) = out[first_of_piece..].last().copied() {
-                out.pop();
-                start -= vocab.token_len(uncommitted);
-            }
-            continue;
-        }
-        if end == piece.len() {
-            out.extend_from_slice(&tokens);
-            return;
-        }
         let mut committed_end = start;
         let mut committed = 0;
-        for &token in &tokens {
-            let len = vocab.token_len(token);
-            if committed_end + len > start + window {
-                break;
+        if junction_ok {
+            if end == piece.len() {
+                out.extend_from_slice(&tokens);
+                return;
             }
-            committed_end += len;
-            committed += 1;
+            for &token in &tokens {
+                let len = vocab.token_len(token);
+                if committed_end + len > start + window {
+                    break;
+                }
+                committed_end += len;
+                committed += 1;
+            }
+        } else if out.len() > first_of_piece {
+            let uncommitted = out.pop().unwrap_or_default();
+            start -= vocab.token_len(uncommitted);
         }
         if committed == 0 {
-            // A window shorter than a token: not with the window sizes used, but stay correct.
-            out.truncate(first_of_piece);
-            merge(vocab, piece, out);
-            return;
+            window *= 2;
+            lookahead = (lookahead * 2).max(1);
+            continue;
         }
         out.extend_from_slice(&tokens[..committed]);
         start = committed_end;

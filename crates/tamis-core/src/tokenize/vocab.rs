@@ -112,10 +112,6 @@ impl Vocab {
         }
     }
 
-    pub(crate) fn max_token_len(&self) -> usize {
-        self.max_token_len
-    }
-
     /// The length in bytes of a mergeable token (0 for an unknown id).
     #[inline]
     pub(crate) fn token_len(&self, id: Rank) -> usize {
