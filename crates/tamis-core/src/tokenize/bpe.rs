@@ -117,52 +117,50 @@ fn compatible(vocab: &Vocab, left: Rank, right: Rank) -> bool {
     merged == [left, right]
 }
 
-/// One part of a piece being merged: where it starts, its token, and the rank of the pair it
-/// forms with the next part (`Rank::MAX` if that pair is no token).
-#[derive(Clone, Copy)]
-struct Part {
-    start: usize,
-    token: Rank,
-    pair: Rank,
-}
-
+/// The merge of a piece of at most `SHORT_PIECE` bytes, as tiktoken does it: scan for the lowest
+/// pair, merge it, repeat. Parts live in parallel arrays on the stack, so the scan is a plain
+/// minimum over `pairs`, which the compiler vectorises.
 fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    let mut parts: Vec<Part> = piece
-        .iter()
-        .enumerate()
-        .map(|(start, &byte)| Part {
-            start,
-            token: vocab.byte_rank(byte),
-            pair: piece
-                .get(start..start + 2)
-                .and_then(|pair| vocab.rank(pair))
-                .unwrap_or(Rank::MAX),
-        })
-        .collect();
-    // The rank of the pair that starts at part `i`: it ends where part `i + 2` starts.
-    let rank_from = |parts: &[Part], i: usize| {
-        let end = match parts.len().cmp(&(i + 2)) {
-            std::cmp::Ordering::Greater => parts[i + 2].start,
-            std::cmp::Ordering::Equal => piece.len(),
-            std::cmp::Ordering::Less => return Rank::MAX,
+    debug_assert!(piece.len() <= SHORT_PIECE);
+    let mut len = piece.len().min(SHORT_PIECE);
+    // Where each part starts, its token, and the rank of the pair it forms with the next part
+    // (`Rank::MAX` if that pair is no token).
+    let mut starts = [0u8; SHORT_PIECE + 1];
+    let mut tokens = [0 as Rank; SHORT_PIECE];
+    let mut pairs = [Rank::MAX; SHORT_PIECE];
+    for (i, &byte) in piece[..len].iter().enumerate() {
+        starts[i] = i as u8;
+        tokens[i] = vocab.byte_rank(byte);
+        pairs[i] = pair_rank(vocab, piece, i, i + 2);
+    }
+    starts[len] = len as u8;
+    loop {
+        let lowest = pairs[..len].iter().copied().min().unwrap_or(Rank::MAX);
+        if lowest == Rank::MAX {
+            break;
+        }
+        let Some(i) = pairs[..len].iter().position(|&rank| rank == lowest) else {
+            break;
         };
-        vocab.rank(&piece[parts[i].start..end]).unwrap_or(Rank::MAX)
-    };
-    while let Some((i, lowest)) = parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| (i, part.pair))
-        .min_by_key(|&(i, pair)| (pair, i))
-        .filter(|&(_, pair)| pair != Rank::MAX)
-    {
-        parts[i].token = lowest;
-        parts.remove(i + 1);
-        parts[i].pair = rank_from(&parts, i);
+        tokens[i] = lowest;
+        starts.copy_within(i + 2..=len, i + 1);
+        tokens.copy_within(i + 2..len, i + 1);
+        pairs.copy_within(i + 2..len, i + 1);
+        len -= 1;
+        // The pair starting at part `p` ends where part `p + 2` starts.
+        let rank_from = |p: usize| {
+            if p + 2 > len {
+                return Rank::MAX;
+            }
+            let (start, end) = (usize::from(starts[p]), usize::from(starts[p + 2]));
+            vocab.rank(&piece[start..end]).unwrap_or(Rank::MAX)
+        };
+        pairs[i] = rank_from(i);
         if i > 0 {
-            parts[i - 1].pair = rank_from(&parts, i - 1);
+            pairs[i - 1] = rank_from(i - 1);
         }
     }
-    out.extend(parts.iter().map(|part| part.token));
+    out.extend_from_slice(&tokens[..len]);
 }
 
 /// The rank of `piece[start..end]` if it spans two parts and is a token.

@@ -54,8 +54,11 @@ fn short_and_long_merges_equal_the_reference() {
             let len = 1 + rng.below(200);
             let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
             let expected = reference_merge(&vocab, &piece);
-            let mut short = Vec::new();
-            merge_short(&vocab, &piece, &mut short);
+            if piece.len() <= SHORT_PIECE {
+                let mut short = Vec::new();
+                merge_short(&vocab, &piece, &mut short);
+                assert_eq!(short, expected, "short merge of {piece:?}");
+            }
             let mut long = Vec::new();
             merge_long(&vocab, &piece, &mut long);
             let mut windowed = Vec::new();
@@ -69,7 +72,6 @@ fn short_and_long_merges_equal_the_reference() {
             assert_eq!(windowed, expected, "windowed merge of {piece:?}");
             let mut either = Vec::new();
             encode_piece(&vocab, &piece, &mut either);
-            assert_eq!(short, expected, "short merge of {piece:?}");
             assert_eq!(long, expected, "long merge of {piece:?}");
             // A piece that is itself a token is that token, even where merging would not get there.
             let expected_whole = vocab.rank(&piece).map_or(expected, |rank| vec![rank]);
