@@ -4,7 +4,8 @@
 //!
 //! - [`split`]: the regex pre-split, by hand-written linear-time scanners for the bundled patterns
 //!   (fancy-regex for user patterns);
-//! - [`bpe`]: tiktoken's lowest-rank-first merging, O(n log n) on long pieces;
+//! - [`bpe`]: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
+//!   junctions are proven exact, so the cost stays linear in the piece length;
 //! - [`special`]: finding special tokens in text;
 //! - [`builtin`]: the bundled rank files and the model -> encoding table.
 
