@@ -50,7 +50,7 @@ const FIM_MIDDLE: &str = "<|fim_middle|>";
 const FIM_SUFFIX: &str = "<|fim_suffix|>";
 const ENDOFPROMPT: &str = "<|endofprompt|>";
 
-/// The names [`encoding`] knows, as tiktoken lists them.
+/// The names of the bundled encodings ([`Encoding::get`](super::Encoding::get)), as tiktoken lists them.
 pub const ENCODING_NAMES: [&str; 7] = [
     "gpt2",
     "r50k_base",

@@ -2,12 +2,12 @@
 //! encodings (`gpt2`, `r50k_base`, `p50k_base`, `p50k_edit`, `cl100k_base`, `o200k_base`, `o200k_harmony`)
 //! working offline.
 //!
-//! - [`split`]: the regex pre-split, by hand-written linear-time scanners for the bundled patterns
+//! - `split`: the regex pre-split, by hand-written linear-time scanners for the bundled patterns
 //!   (fancy-regex for user patterns);
-//! - [`bpe`]: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
+//! - `bpe`: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
 //!   junctions are proven exact, so the cost stays linear in the piece length;
-//! - [`special`]: finding special tokens in text;
-//! - [`builtin`]: the bundled rank files and the model -> encoding table.
+//! - `special`: finding special tokens in text;
+//! - `builtin`: the bundled rank files and the model -> encoding table.
 
 mod bpe;
 mod builtin;
