@@ -7,13 +7,13 @@ use std::collections::BinaryHeap;
 
 /// Up to this length the plain scan for the lowest pair is fastest; past it a heap keeps long
 /// pieces at O(n log n) instead of O(n²).
-const SHORT_PIECE: usize = 48;
+const SHORT_PIECE: usize = 80;
 
 /// Long pieces are merged window by window (see [`merge_windowed`]): each window commits the
 /// tokens of its first `WINDOW` bytes and looks `LOOKAHEAD` bytes further so that the last
 /// committed tokens rarely depend on text past the window. Small windows fit the plain scan and
 /// the cache; a window grows where text needs it (long runs of spaces make long tokens).
-const WINDOW: usize = 32;
+const WINDOW: usize = 64;
 const LOOKAHEAD: usize = 16;
 
 /// Appends the tokens of `piece` to `out`.
