@@ -56,6 +56,8 @@ fn merge_windowed(
     // Junctions repeat in repetitive text, and checking one costs a merge of both tokens' bytes:
     // remember the compatible pairs seen last, in a small direct-mapped table.
     let mut known_compatible = [(Rank::MAX, Rank::MAX); 64];
+    // The bytes whose merge `tokens` holds.
+    let mut merged_window: Option<(usize, usize)> = None;
     loop {
         if window >= piece.len() {
             out.truncate(first_of_piece);
@@ -63,8 +65,14 @@ fn merge_windowed(
             return;
         }
         let end = piece.len().min(start + window + lookahead);
-        tokens.clear();
-        merge(vocab, &piece[start..end], &mut tokens);
+        // A run of one repeated character (spaces, newlines, `aaaa`) gives the same window
+        // again and again: its merge is already in `tokens`.
+        let repeated = merged_window.is_some_and(|(from, to)| piece[from..to] == piece[start..end]);
+        if !repeated {
+            tokens.clear();
+            merge(vocab, &piece[start..end], &mut tokens);
+            merged_window = Some((start, end));
+        }
         let junction_ok = match (out[first_of_piece..].last(), tokens.first()) {
             (Some(&left), Some(&right)) => {
                 let slot = (left.wrapping_mul(31) ^ right) as usize % known_compatible.len();
