@@ -82,3 +82,14 @@ fn models_map_exactly_then_by_prefix() {
     assert_eq!(encoding_name_for_model("gpt2").unwrap(), "gpt2");
     assert_eq!(encoding_for_model("davinci").unwrap().name(), "r50k_base");
 }
+
+#[test]
+fn encodings_are_loaded_once_and_share_their_rank_tables() {
+    assert!(Arc::ptr_eq(
+        &encoding("o200k_base").unwrap(),
+        &encoding("o200k_base").unwrap()
+    ));
+    let base = encoding("o200k_base").unwrap();
+    let harmony = encoding("o200k_harmony").unwrap();
+    assert!(Arc::ptr_eq(&base.vocab, &harmony.vocab));
+}
