@@ -2,6 +2,7 @@
 //! concatenation has the lowest rank (the leftmost one on ties) until no pair is a token.
 
 use super::vocab::{Rank, Vocab};
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -125,11 +126,60 @@ fn compatible(vocab: &Vocab, left: Rank, right: Rank) -> bool {
     merged == [left, right]
 }
 
+/// A per-thread memo of the rank of two adjacent tokens' concatenation, keyed by the token pair:
+/// the same pairs come up again and again, and a small direct-mapped table stays in cache where
+/// the token table does not.
+struct PairMemo {
+    vocab: u64,
+    keys: Vec<u64>,
+    ranks: Vec<Rank>,
+}
+
+const MEMO_BITS: u32 = 12;
+/// No pair has this key: ranks stay far below `u32::MAX`.
+const NO_PAIR: u64 = u64::MAX;
+
+impl PairMemo {
+    /// The memo for `vocab`, emptied if it held another table's pairs.
+    fn for_vocab(&mut self, vocab: &Vocab) -> &mut Self {
+        if self.vocab != vocab.id() || self.keys.is_empty() {
+            self.vocab = vocab.id();
+            self.keys = vec![NO_PAIR; 1 << MEMO_BITS];
+            self.ranks = vec![Rank::MAX; 1 << MEMO_BITS];
+        }
+        self
+    }
+
+    /// The rank of `joined`, the bytes of `left` then `right`.
+    #[inline]
+    fn rank(&mut self, vocab: &Vocab, left: Rank, right: Rank, joined: &[u8]) -> Rank {
+        let key = (u64::from(left) << 32) | u64::from(right);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - MEMO_BITS)) as usize;
+        if self.keys[slot] == key {
+            return self.ranks[slot];
+        }
+        let rank = vocab.rank(joined).unwrap_or(Rank::MAX);
+        self.keys[slot] = key;
+        self.ranks[slot] = rank;
+        rank
+    }
+}
+
+thread_local! {
+    static PAIR_MEMO: RefCell<PairMemo> = const {
+        RefCell::new(PairMemo { vocab: 0, keys: Vec::new(), ranks: Vec::new() })
+    };
+}
+
 /// The merge of a piece of at most `SHORT_PIECE` bytes, as tiktoken does it: scan for the lowest
 /// pair, merge it, repeat. Parts live in parallel arrays on the stack, so the scan is a plain
 /// minimum over `pairs`, which the compiler vectorises.
 fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     debug_assert!(piece.len() <= SHORT_PIECE);
+    PAIR_MEMO.with_borrow_mut(|memo| merge_short_with(vocab, memo.for_vocab(vocab), piece, out));
+}
+
+fn merge_short_with(vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], out: &mut Vec<Rank>) {
     let mut len = piece.len().min(SHORT_PIECE);
     // Where each part starts, its token, and the rank of the pair it forms with the next part
     // (`Rank::MAX` if that pair is no token).
@@ -139,9 +189,11 @@ fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     for (i, &byte) in piece[..len].iter().enumerate() {
         starts[i] = i as u8;
         tokens[i] = vocab.byte_rank(byte);
-        pairs[i] = pair_rank(vocab, piece, i, i + 2);
     }
     starts[len] = len as u8;
+    for i in 1..len {
+        pairs[i - 1] = memo.rank(vocab, tokens[i - 1], tokens[i], &piece[i - 1..=i]);
+    }
     loop {
         let lowest = pairs[..len].iter().copied().min().unwrap_or(Rank::MAX);
         if lowest == Rank::MAX {
@@ -156,12 +208,12 @@ fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
         pairs.copy_within(i + 2..len, i + 1);
         len -= 1;
         // The pair starting at part `p` ends where part `p + 2` starts.
-        let rank_from = |p: usize| {
+        let mut rank_from = |p: usize| {
             if p + 2 > len {
                 return Rank::MAX;
             }
             let (start, end) = (usize::from(starts[p]), usize::from(starts[p + 2]));
-            vocab.rank(&piece[start..end]).unwrap_or(Rank::MAX)
+            memo.rank(vocab, tokens[p], tokens[p + 1], &piece[start..end])
         };
         pairs[i] = rank_from(i);
         if i > 0 {

@@ -4,9 +4,13 @@
 use crate::error::{Error, Location, Result};
 use rustc_hash::FxHashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A token id. In tiktoken a mergeable token's id is also its merge priority (lower merges first).
 pub type Rank = u32;
+
+/// The source of [`Vocab::id`]s.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Ids above this are refused: the decoding table is indexed by id.
 const MAX_ID: Rank = 1 << 28;
@@ -36,6 +40,8 @@ pub(crate) struct Vocab {
     spans: Vec<Span>,
     /// The longest token, in bytes: longer pieces skip the whole-piece lookup.
     max_token_len: usize,
+    /// Tells tables apart for caches keyed by token ids (see `bpe`); never reused.
+    id: u64,
 }
 
 impl Vocab {
@@ -101,6 +107,7 @@ impl Vocab {
             bytes,
             spans,
             max_token_len,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -112,6 +119,10 @@ impl Vocab {
             None if token.len() <= self.max_token_len => self.long_ranks.get(token).copied(),
             None => None,
         }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The length in bytes of a mergeable token (0 for an unknown id).
