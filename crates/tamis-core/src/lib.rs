@@ -22,5 +22,6 @@ pub mod report;
 pub mod shingle;
 pub mod signature;
 pub mod text;
+pub mod tokenize;
 
 pub use error::{Error, Location, Result};
