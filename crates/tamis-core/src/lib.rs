@@ -15,5 +15,6 @@ pub mod progress;
 pub mod shingle;
 pub mod signature;
 pub mod text;
+pub mod tokenize;
 
 pub use error::{Error, Location, Result};

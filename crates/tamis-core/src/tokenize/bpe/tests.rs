@@ -1,0 +1,108 @@
+use super::*;
+use crate::tokenize::test_rng::TestRng;
+
+/// tiktoken's merge loop, written as plainly as possible: scan for the lowest pair, merge, repeat.
+fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+    let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
+    loop {
+        let best = (0..parts.len().saturating_sub(1))
+            .filter_map(|i| {
+                vocab
+                    .rank(&[parts[i].clone(), parts[i + 1].clone()].concat())
+                    .map(|r| (r, i))
+            })
+            .min();
+        let Some((_, i)) = best else { break };
+        let right = parts.remove(i + 1);
+        parts[i].extend(right);
+    }
+    parts.iter().map(|p| vocab.rank(p).unwrap()).collect()
+}
+
+/// A small vocabulary over a 3-letter alphabet with merges in random rank order, so that the
+/// non-monotone and tie cases all occur.
+fn small_vocab(rng: &mut TestRng) -> Vocab {
+    let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+    let mut extra: Vec<Vec<u8>> = Vec::new();
+    for _ in 0..60 {
+        let len = 2 + rng.below(6);
+        let token: Vec<u8> = (0..len).map(|_| *rng.pick(b"abc")).collect();
+        if !extra.contains(&token) {
+            extra.push(token);
+        }
+    }
+    // Interleave the multi-byte tokens with the bytes in rank order.
+    for token in extra {
+        let at = rng.below(tokens.len() + 1);
+        tokens.insert(at, token);
+    }
+    Vocab::build(tokens.len(), |add| {
+        for (rank, token) in tokens.iter().enumerate() {
+            add(token, rank as Rank)?;
+        }
+        Ok(())
+    })
+    .unwrap()
+}
+
+#[test]
+fn short_and_long_merges_equal_the_reference() {
+    let mut rng = TestRng::new(0xb9e);
+    for _ in 0..25 {
+        let vocab = small_vocab(&mut rng);
+        for _ in 0..50 {
+            let len = 1 + rng.below(200);
+            let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
+            let expected = reference_merge(&vocab, &piece);
+            if piece.len() <= SHORT_PIECE {
+                let mut short = Vec::new();
+                merge_short(&vocab, &piece, &mut short);
+                assert_eq!(short, expected, "short merge of {piece:?}");
+            }
+            let mut long = Vec::new();
+            merge_long(&vocab, &piece, &mut long);
+            let mut windowed = Vec::new();
+            merge_windowed(
+                &vocab,
+                &piece,
+                8 + rng.below(16),
+                rng.below(16),
+                &mut windowed,
+            );
+            assert_eq!(windowed, expected, "windowed merge of {piece:?}");
+            let mut either = Vec::new();
+            encode_piece(&vocab, &piece, &mut either);
+            assert_eq!(long, expected, "long merge of {piece:?}");
+            // A piece that is itself a token is that token, even where merging would not get there.
+            let expected_whole = vocab.rank(&piece).map_or(expected, |rank| vec![rank]);
+            assert_eq!(either, expected_whole, "{piece:?}");
+        }
+    }
+}
+
+#[test]
+fn windowed_merge_equals_whole_merge_on_real_vocabularies() {
+    use crate::tokenize::Encoding;
+    let mut rng = TestRng::new(0x51de);
+    for name in ["r50k_base", "cl100k_base", "o200k_base"] {
+        let encoding = Encoding::get(name).unwrap();
+        let vocab = &encoding.vocab;
+        for alphabet in [
+            &b"a"[..],
+            b"ab",
+            b"abcdefghijklmnopqrstuvwxyz",
+            b" ",
+            b" \n",
+            b"0123456789",
+        ] {
+            let piece: Vec<u8> = (0..3000).map(|_| *rng.pick(alphabet)).collect();
+            let mut whole = Vec::new();
+            merge_long(vocab, &piece, &mut whole);
+            for (window, lookahead) in [(64, 0), (64, 32), (256, 128)] {
+                let mut windowed = Vec::new();
+                merge_windowed(vocab, &piece, window, lookahead, &mut windowed);
+                assert_eq!(windowed, whole, "{name} {window} {lookahead}");
+            }
+        }
+    }
+}

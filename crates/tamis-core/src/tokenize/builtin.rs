@@ -1,0 +1,316 @@
+//! The encodings bundled with tamis, loaded lazily from the zstd-compressed rank files in
+//! `assets/` and cached for the life of the process.
+
+use super::encoding::Encoding;
+use super::split::{CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN};
+use super::vocab::{Rank, Vocab, for_each_tiktoken_line};
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+/// One bundled rank file and the sha256 tiktoken expects of it.
+struct RankFile {
+    name: &'static str,
+    /// The decompressed size, to decompress in one allocation.
+    size: usize,
+    compressed: &'static [u8],
+    sha256: &'static str,
+}
+
+const R50K: RankFile = RankFile {
+    name: "r50k_base.tiktoken",
+    size: 835_554,
+    compressed: include_bytes!("../../assets/r50k_base.tiktoken.zst"),
+    sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+};
+const P50K: RankFile = RankFile {
+    name: "p50k_base.tiktoken",
+    size: 836_186,
+    compressed: include_bytes!("../../assets/p50k_base.tiktoken.zst"),
+    sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+};
+const CL100K: RankFile = RankFile {
+    name: "cl100k_base.tiktoken",
+    size: 1_681_126,
+    compressed: include_bytes!("../../assets/cl100k_base.tiktoken.zst"),
+    sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+};
+const O200K: RankFile = RankFile {
+    name: "o200k_base.tiktoken",
+    size: 3_613_922,
+    compressed: include_bytes!("../../assets/o200k_base.tiktoken.zst"),
+    sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+};
+const RANK_FILES: [&RankFile; 4] = [&R50K, &P50K, &CL100K, &O200K];
+
+const ENDOFTEXT: &str = "<|endoftext|>";
+const FIM_PREFIX: &str = "<|fim_prefix|>";
+const FIM_MIDDLE: &str = "<|fim_middle|>";
+const FIM_SUFFIX: &str = "<|fim_suffix|>";
+const ENDOFPROMPT: &str = "<|endofprompt|>";
+
+/// The names of the bundled encodings ([`Encoding::get`](super::Encoding::get)), as tiktoken lists them.
+pub const ENCODING_NAMES: [&str; 7] = [
+    "gpt2",
+    "r50k_base",
+    "p50k_base",
+    "p50k_edit",
+    "cl100k_base",
+    "o200k_base",
+    "o200k_harmony",
+];
+
+/// What tiktoken's `openai_public.py` says of each encoding.
+struct Spec {
+    file: &'static RankFile,
+    pattern: &'static str,
+    special_tokens: Vec<(String, Rank)>,
+    explicit_n_vocab: Option<usize>,
+}
+
+fn spec(name: &str) -> Option<Spec> {
+    let special = |tokens: &[(&str, Rank)]| -> Vec<(String, Rank)> {
+        tokens.iter().map(|&(t, r)| (t.to_owned(), r)).collect()
+    };
+    let o200k_special = [(ENDOFTEXT, 199_999), (ENDOFPROMPT, 200_018)];
+    Some(match name {
+        // gpt2 is built from GPT-2's vocab.bpe and encoder.json, which give r50k_base's ranks.
+        "gpt2" | "r50k_base" => Spec {
+            file: &R50K,
+            pattern: R50K_PATTERN,
+            special_tokens: special(&[(ENDOFTEXT, 50256)]),
+            explicit_n_vocab: Some(50257),
+        },
+        "p50k_base" => Spec {
+            file: &P50K,
+            pattern: R50K_PATTERN,
+            special_tokens: special(&[(ENDOFTEXT, 50256)]),
+            explicit_n_vocab: Some(50281),
+        },
+        "p50k_edit" => Spec {
+            file: &P50K,
+            pattern: R50K_PATTERN,
+            special_tokens: special(&[
+                (ENDOFTEXT, 50256),
+                (FIM_PREFIX, 50281),
+                (FIM_MIDDLE, 50282),
+                (FIM_SUFFIX, 50283),
+            ]),
+            explicit_n_vocab: None,
+        },
+        "cl100k_base" => Spec {
+            file: &CL100K,
+            pattern: CL100K_PATTERN,
+            special_tokens: special(&[
+                (ENDOFTEXT, 100_257),
+                (FIM_PREFIX, 100_258),
+                (FIM_MIDDLE, 100_259),
+                (FIM_SUFFIX, 100_260),
+                (ENDOFPROMPT, 100_276),
+            ]),
+            explicit_n_vocab: None,
+        },
+        "o200k_base" => Spec {
+            file: &O200K,
+            pattern: O200K_PATTERN,
+            special_tokens: special(&o200k_special),
+            explicit_n_vocab: None,
+        },
+        "o200k_harmony" => {
+            let named = [
+                ("<|startoftext|>", 199_998),
+                ("<|return|>", 200_002),
+                ("<|constrain|>", 200_003),
+                ("<|channel|>", 200_005),
+                ("<|start|>", 200_006),
+                ("<|end|>", 200_007),
+                ("<|message|>", 200_008),
+                ("<|call|>", 200_012),
+            ];
+            let reserved = [200_000, 200_001, 200_004, 200_009, 200_010, 200_011]
+                .into_iter()
+                .chain(200_013..201_088);
+            let mut special_tokens = special(&o200k_special);
+            special_tokens.extend(special(&named));
+            special_tokens.extend(reserved.map(|id| (format!("<|reserved_{id}|>"), id)));
+            Spec {
+                file: &O200K,
+                pattern: O200K_PATTERN,
+                special_tokens,
+                explicit_n_vocab: None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// A bundled encoding by name, loaded on first use.
+pub fn encoding(name: &str) -> Result<Arc<Encoding>> {
+    static LOADED: [OnceLock<Arc<Encoding>>; ENCODING_NAMES.len()] =
+        [const { OnceLock::new() }; ENCODING_NAMES.len()];
+    let index = ENCODING_NAMES
+        .iter()
+        .position(|&known| known == name)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "unknown encoding {name:?}; known encodings: {}",
+                ENCODING_NAMES.join(", ")
+            ))
+        })?;
+    if let Some(loaded) = LOADED[index].get() {
+        return Ok(Arc::clone(loaded));
+    }
+    let spec = spec(name).ok_or_else(|| Error::NotFound(format!("unknown encoding {name:?}")))?;
+    let built = Arc::new(Encoding::with_vocab(
+        name,
+        spec.pattern,
+        ranks(spec.file)?,
+        &spec.special_tokens,
+        spec.explicit_n_vocab,
+    )?);
+    // Two threads may race to build it; both results are equal and one is kept.
+    Ok(Arc::clone(LOADED[index].get_or_init(|| built)))
+}
+
+/// The mergeable table of a bundled rank file, loaded on first use and shared by the encodings
+/// that use it.
+fn ranks(file: &'static RankFile) -> Result<Arc<Vocab>> {
+    static LOADED: [OnceLock<Arc<Vocab>>; RANK_FILES.len()] =
+        [const { OnceLock::new() }; RANK_FILES.len()];
+    let index = RANK_FILES
+        .iter()
+        .position(|known| known.name == file.name)
+        .unwrap_or_default();
+    if let Some(loaded) = LOADED[index].get() {
+        return Ok(Arc::clone(loaded));
+    }
+    let contents = decompress_checked(file)?;
+    // One token per line: the exact count sizes the tables once, as small as they can be.
+    let lines = memchr::memchr_iter(b'\n', &contents).count();
+    let vocab = Vocab::build(lines, |add| {
+        for_each_tiktoken_line(&contents, file.name, add)
+    })?;
+    let vocab = Arc::new(vocab);
+    Ok(Arc::clone(LOADED[index].get_or_init(|| vocab)))
+}
+
+/// The rank file's text, refused unless its sha256 is the one tiktoken expects.
+fn decompress_checked(file: &RankFile) -> Result<Vec<u8>> {
+    let corrupt = |message: String| Error::Corrupt {
+        path: PathBuf::from(file.name),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+    };
+    let contents = zstd::bulk::decompress(file.compressed, file.size)
+        .map_err(|e| corrupt(format!("bundled file does not decompress: {e}")))?;
+    let digest = Sha256::digest(&contents);
+    let hex = digest.iter().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    if hex != file.sha256 {
+        return Err(corrupt(format!(
+            "sha256 is {hex}, tiktoken expects {}",
+            file.sha256
+        )));
+    }
+    Ok(contents)
+}
+
+/// tiktoken's `MODEL_TO_ENCODING`.
+const MODEL_TO_ENCODING: &[(&str, &str)] = &[
+    ("o1", "o200k_base"),
+    ("o3", "o200k_base"),
+    ("o4-mini", "o200k_base"),
+    ("gpt-5", "o200k_base"),
+    ("gpt-4.1", "o200k_base"),
+    ("gpt-4o", "o200k_base"),
+    ("gpt-4", "cl100k_base"),
+    ("gpt-3.5-turbo", "cl100k_base"),
+    ("gpt-3.5", "cl100k_base"),
+    ("gpt-35-turbo", "cl100k_base"),
+    ("davinci-002", "cl100k_base"),
+    ("babbage-002", "cl100k_base"),
+    ("text-embedding-ada-002", "cl100k_base"),
+    ("text-embedding-3-small", "cl100k_base"),
+    ("text-embedding-3-large", "cl100k_base"),
+    ("text-davinci-003", "p50k_base"),
+    ("text-davinci-002", "p50k_base"),
+    ("text-davinci-001", "r50k_base"),
+    ("text-curie-001", "r50k_base"),
+    ("text-babbage-001", "r50k_base"),
+    ("text-ada-001", "r50k_base"),
+    ("davinci", "r50k_base"),
+    ("curie", "r50k_base"),
+    ("babbage", "r50k_base"),
+    ("ada", "r50k_base"),
+    ("code-davinci-002", "p50k_base"),
+    ("code-davinci-001", "p50k_base"),
+    ("code-cushman-002", "p50k_base"),
+    ("code-cushman-001", "p50k_base"),
+    ("davinci-codex", "p50k_base"),
+    ("cushman-codex", "p50k_base"),
+    ("text-davinci-edit-001", "p50k_edit"),
+    ("code-davinci-edit-001", "p50k_edit"),
+    ("text-similarity-davinci-001", "r50k_base"),
+    ("text-similarity-curie-001", "r50k_base"),
+    ("text-similarity-babbage-001", "r50k_base"),
+    ("text-similarity-ada-001", "r50k_base"),
+    ("text-search-davinci-doc-001", "r50k_base"),
+    ("text-search-curie-doc-001", "r50k_base"),
+    ("text-search-babbage-doc-001", "r50k_base"),
+    ("text-search-ada-doc-001", "r50k_base"),
+    ("code-search-babbage-code-001", "r50k_base"),
+    ("code-search-ada-code-001", "r50k_base"),
+    ("gpt2", "gpt2"),
+    ("gpt-2", "gpt2"),
+];
+
+/// tiktoken's `MODEL_PREFIX_TO_ENCODING`, in its order (the first matching prefix wins).
+const MODEL_PREFIX_TO_ENCODING: &[(&str, &str)] = &[
+    ("o1-", "o200k_base"),
+    ("o3-", "o200k_base"),
+    ("o4-mini-", "o200k_base"),
+    ("gpt-5", "o200k_base"),
+    ("gpt-4.5-", "o200k_base"),
+    ("gpt-4.1-", "o200k_base"),
+    ("chatgpt-4o-", "o200k_base"),
+    ("gpt-4o-", "o200k_base"),
+    ("gpt-4-", "cl100k_base"),
+    ("gpt-3.5-turbo-", "cl100k_base"),
+    ("gpt-35-turbo-", "cl100k_base"),
+    ("gpt-oss-", "o200k_harmony"),
+    ("ft:gpt-4o", "o200k_base"),
+    ("ft:gpt-4", "cl100k_base"),
+    ("ft:gpt-3.5-turbo", "cl100k_base"),
+    ("ft:davinci-002", "cl100k_base"),
+    ("ft:babbage-002", "cl100k_base"),
+];
+
+/// The name of the encoding a model uses: an exact model name, else the first known prefix.
+pub fn encoding_name_for_model(model: &str) -> Result<&'static str> {
+    MODEL_TO_ENCODING
+        .iter()
+        .find(|&&(known, _)| known == model)
+        .or_else(|| {
+            MODEL_PREFIX_TO_ENCODING
+                .iter()
+                .find(|&&(prefix, _)| model.starts_with(prefix))
+        })
+        .map(|&(_, encoding)| encoding)
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "Could not automatically map {model} to a tokeniser. Please use \
+                 `tiktoken.get_encoding` to explicitly get the tokeniser you expect."
+            ))
+        })
+}
+
+/// The encoding a model uses.
+pub fn encoding_for_model(model: &str) -> Result<Arc<Encoding>> {
+    encoding(encoding_name_for_model(model)?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,271 @@
+use super::*;
+use crate::tokenize::ENCODING_NAMES;
+use crate::tokenize::test_rng::TestRng;
+
+fn get(name: &str) -> Arc<Encoding> {
+    Encoding::get(name).unwrap()
+}
+
+const SAMPLES: &[&str] = &[
+    "",
+    "hello world",
+    "  Leading spaces, trailing spaces   \n\n\tand tabs\r\n",
+    "It's 12345 o'clock; we'll see—naïve café, Straße, ΑΒΓ αβγ.",
+    "我非常渴望与人工智能一起工作。日本語のテキスト、한국어 텍스트.",
+    "نص عربي مع أرقام ١٢٣ и русский текст",
+    "नमस्ते दुनिया 🙏🏽 emoji 👨‍👩‍👧 flags 🇫🇷🇯🇵",
+    "fn main() {\n    println!(\"{}\", 1 + 2);\n}\n// path/to/file.rs\n",
+];
+
+fn random_text(rng: &mut TestRng) -> String {
+    const ATOMS: &[&str] = &[
+        "a",
+        "Z",
+        "é",
+        "ß",
+        "中",
+        "語",
+        "한",
+        "ы",
+        "ع",
+        "\u{301}",
+        "😀",
+        "👍🏽",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\r\n",
+        "\u{a0}",
+        "0",
+        "42",
+        "٣",
+        "'s",
+        "'LL",
+        "!",
+        "...",
+        "/",
+        "<|",
+        "|>",
+        "<|endoftext|>",
+    ];
+    (0..rng.below(60)).map(|_| *rng.pick(ATOMS)).collect()
+}
+
+#[test]
+fn decoding_an_encoding_gives_the_text_back() {
+    let mut rng = TestRng::new(42);
+    let randoms: Vec<String> = (0..200).map(|_| random_text(&mut rng)).collect();
+    for name in ENCODING_NAMES {
+        let encoding = get(name);
+        for text in SAMPLES
+            .iter()
+            .copied()
+            .chain(randoms.iter().map(String::as_str))
+        {
+            let ordinary = encoding.encode_ordinary(text).unwrap();
+            assert_eq!(
+                encoding.decode_bytes(&ordinary).unwrap(),
+                text.as_bytes(),
+                "{name}"
+            );
+            assert_eq!(encoding.count_ordinary(text).unwrap(), ordinary.len());
+            let special = encoding.encode(text, SpecialSet::All).unwrap();
+            assert_eq!(
+                encoding.decode_bytes(&special).unwrap(),
+                text.as_bytes(),
+                "{name}"
+            );
+            assert_eq!(
+                encoding.count(text, SpecialSet::All).unwrap(),
+                special.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn special_tokens_are_recognised_only_when_allowed() {
+    let cl100k = get("cl100k_base");
+    let text = "a<|endoftext|>b<|fim_prefix|>";
+    let all = cl100k.encode(text, SpecialSet::All).unwrap();
+    assert_eq!(all, [64, 100_257, 65, 100_258]);
+    let only = cl100k
+        .encode(text, SpecialSet::Only(&["<|fim_prefix|>", "not special"]))
+        .unwrap();
+    assert_eq!(only[only.len() - 1], 100_258);
+    assert!(!only.contains(&100_257));
+    assert_eq!(
+        cl100k.encode(text, SpecialSet::None).unwrap(),
+        cl100k.encode_ordinary(text).unwrap()
+    );
+    assert_eq!(
+        cl100k.find_special_token(text, SpecialSet::All),
+        Some("<|endoftext|>")
+    );
+    assert_eq!(
+        cl100k.find_special_token(text, SpecialSet::Only(&["<|fim_prefix|>"])),
+        Some("<|fim_prefix|>")
+    );
+    assert_eq!(cl100k.find_special_token("plain", SpecialSet::All), None);
+    assert!(cl100k.is_special_token(100_276));
+    assert!(!cl100k.is_special_token(64));
+}
+
+#[test]
+fn harmony_decodes_shared_id_as_tiktoken_does() {
+    let harmony = get("o200k_harmony");
+    assert_eq!(
+        harmony.decode_single_token_bytes(200_018).unwrap(),
+        b"<|endofprompt|>"
+    );
+    assert_eq!(
+        harmony
+            .encode("<|reserved_200018|>", SpecialSet::All)
+            .unwrap(),
+        [200_018]
+    );
+    assert_eq!(
+        harmony.encode("<|call|>", SpecialSet::All).unwrap(),
+        [200_012]
+    );
+}
+
+#[test]
+fn offsets_match_tiktoken() {
+    // Expected values printed by tiktoken 0.14's decode_with_offsets on cl100k_base.
+    let cl100k = get("cl100k_base");
+    let cases: [(&str, &[usize]); 4] = [
+        ("hello world<|endoftext|> green cow", &[0, 5, 11, 24, 30]),
+        (
+            "我非常渴望与人工智能一起工作",
+            &[0, 1, 2, 3, 3, 4, 4, 5, 6, 7, 8, 8, 9, 10, 11, 12, 13],
+        ),
+        (
+            "நடிகர் சூர்யா",
+            &[0, 0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 8, 8, 9, 9, 10, 11, 12, 12],
+        ),
+        (" Ġ除", &[0, 1]),
+    ];
+    for (text, offsets) in cases {
+        let ids = cl100k.encode(text, SpecialSet::All).unwrap();
+        let (decoded, got) = cl100k.decode_with_offsets(&ids).unwrap();
+        assert_eq!(decoded, text);
+        assert_eq!(got, offsets, "{text}");
+    }
+    // The fourth token holds only part of "渴" (offsets 3, 3 above).
+    let half_char = cl100k.encode_ordinary("我非常渴望").unwrap()[..4].to_vec();
+    assert!(matches!(
+        cl100k.decode_with_offsets(&half_char),
+        Err(Error::InvalidArgument(_))
+    ));
+}
+
+#[test]
+fn single_tokens_and_unknown_ids() {
+    let gpt2 = get("gpt2");
+    assert_eq!(gpt2.encode_single_token(b"hello").unwrap(), 31373);
+    assert_eq!(gpt2.encode_single_token(b"<|endoftext|>").unwrap(), 50256);
+    assert!(matches!(
+        gpt2.encode_single_token(b"hello world"),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(gpt2.decode_single_token_bytes(31373).unwrap(), b"hello");
+    assert!(matches!(
+        gpt2.decode_bytes(&[31373, 60_000]),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        gpt2.encode_single_piece(b"helloqqqq"),
+        [31373, 38227, 38227]
+    );
+    assert_eq!(gpt2.token_byte_values().len(), 50256);
+    assert!(gpt2.token_byte_values().windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn batches_keep_input_order() {
+    let o200k = get("o200k_base");
+    let texts: Vec<String> = (0..64)
+        .map(|i| format!("text number {i} ").repeat(i))
+        .collect();
+    let batch = o200k.encode_ordinary_batch(&texts).unwrap();
+    let counts = o200k.count_batch(&texts, SpecialSet::None).unwrap();
+    let decoded = o200k.decode_bytes_batch(&batch).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        assert_eq!(batch[i], o200k.encode_ordinary(text).unwrap());
+        assert_eq!(counts[i], batch[i].len());
+        assert_eq!(decoded[i], text.as_bytes());
+    }
+    assert_eq!(o200k.encode_batch(&texts, SpecialSet::All).unwrap(), batch);
+}
+
+fn tiny_ranks() -> Vec<(Vec<u8>, Rank)> {
+    let mut ranks: Vec<(Vec<u8>, Rank)> = (0..=255u8).map(|b| (vec![b], Rank::from(b))).collect();
+    ranks.push((b"ab".to_vec(), 256));
+    ranks.push((b"abc".to_vec(), 257));
+    ranks
+}
+
+#[test]
+fn custom_encodings_use_their_own_pattern_and_tokens() {
+    let specials = [("<eos>".to_owned(), 258)];
+    let custom = Encoding::new("tiny", r"\w+|\s+|.", &tiny_ranks(), &specials, Some(259)).unwrap();
+    assert_eq!(custom.n_vocab(), 259);
+    assert_eq!(
+        custom.encode("abc ab<eos>", SpecialSet::All).unwrap(),
+        [257, 32, 256, 258]
+    );
+    assert!(custom.eot_token().is_none());
+    // Same pattern as cl100k: the scanner, not the regex, runs.
+    let scanned =
+        Encoding::new("tiny", CL100K_PATTERN_FOR_TESTS, &tiny_ranks(), &[], None).unwrap();
+    assert_eq!(scanned.encode_ordinary("abc ab").unwrap(), [257, 32, 256]);
+}
+
+const CL100K_PATTERN_FOR_TESTS: &str = crate::tokenize::CL100K_PATTERN;
+
+#[test]
+fn bad_custom_encodings_are_refused() {
+    let invalid = |result: Result<Encoding>| matches!(result, Err(Error::InvalidArgument(_)));
+    assert!(invalid(Encoding::new(
+        "x",
+        r"\w+",
+        &tiny_ranks(),
+        &[],
+        Some(300)
+    )));
+    assert!(invalid(Encoding::new("x", "(", &tiny_ranks(), &[], None)));
+    assert!(invalid(Encoding::new(
+        "x",
+        r"\w+",
+        &tiny_ranks()[1..],
+        &[],
+        None
+    )));
+    let mut duplicate_rank = tiny_ranks();
+    duplicate_rank.push((b"xyz".to_vec(), 5));
+    assert!(invalid(Encoding::new(
+        "x",
+        r"\w+",
+        &duplicate_rank,
+        &[],
+        None
+    )));
+    assert!(invalid(Encoding::new("x", r"\w+", &[], &[], None)));
+}
+
+#[test]
+fn long_whitespace_and_letter_runs_encode() {
+    for name in ["r50k_base", "cl100k_base", "o200k_base"] {
+        let encoding = get(name);
+        for text in [
+            " ".repeat(100_000) + "x",
+            "a".repeat(20_000),
+            "\n".repeat(50_000),
+        ] {
+            let ids = encoding.encode_ordinary(&text).unwrap();
+            assert_eq!(encoding.decode_bytes(&ids).unwrap(), text.as_bytes());
+        }
+    }
+}

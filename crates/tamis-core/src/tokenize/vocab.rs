@@ -1,0 +1,331 @@
+//! The mergeable token table: bytes -> rank for BPE, rank -> bytes for decoding. Special tokens
+//! live in the [`super::Encoding`], so encodings that differ only by them share one table.
+
+use crate::error::{Error, Location, Result};
+use rustc_hash::FxHashMap;
+use std::path::PathBuf;
+
+/// A token id. In tiktoken a mergeable token's id is also its merge priority (lower merges first).
+pub type Rank = u32;
+
+/// Ids above this are refused: the decoding table is indexed by id.
+const MAX_ID: Rank = 1 << 28;
+
+/// Where a token's bytes sit in [`Vocab::bytes`]; `start == u32::MAX` marks an unused id.
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+const UNUSED: Span = Span {
+    start: u32::MAX,
+    end: u32::MAX,
+};
+
+pub(crate) struct Vocab {
+    /// Tokens of up to 7 bytes, packed with their length into a `u64` (see [`pack`]): most
+    /// lookups are of short byte strings, and an inline integer key spares hashing a slice and
+    /// chasing a pointer to compare it.
+    short_ranks: FxHashMap<u64, Rank>,
+    long_ranks: FxHashMap<Box<[u8]>, Rank>,
+    /// The rank of each single byte: every byte must be a token so that BPE always succeeds.
+    byte_ranks: [Rank; 256],
+    /// The bytes of every token, concatenated.
+    bytes: Vec<u8>,
+    spans: Vec<Span>,
+    /// The longest token, in bytes: longer pieces skip the whole-piece lookup.
+    max_token_len: usize,
+}
+
+impl Vocab {
+    /// Builds the table from the mergeable tokens and their ranks (`count` of them, a capacity
+    /// hint).
+    pub(crate) fn build(
+        count: usize,
+        fill: impl FnOnce(&mut dyn FnMut(&[u8], Rank) -> Result<()>) -> Result<()>,
+    ) -> Result<Self> {
+        let mut short_ranks = FxHashMap::with_capacity_and_hasher(count, rustc_hash::FxBuildHasher);
+        // About a third of the tokens of the bundled files are 8 bytes or longer.
+        let mut long_ranks =
+            FxHashMap::with_capacity_and_hasher(count / 3, rustc_hash::FxBuildHasher);
+        let mut bytes = Vec::with_capacity(count * 8);
+        let mut spans = Vec::with_capacity(count + 1);
+        let mut max_token_len = 0;
+        fill(&mut |token: &[u8], rank: Rank| {
+            if rank >= MAX_ID {
+                return Err(Error::InvalidArgument(format!(
+                    "token id {rank} is too large (at most {MAX_ID} is supported)"
+                )));
+            }
+            let id = rank as usize;
+            if spans.len() <= id {
+                spans.resize(id + 1, UNUSED);
+            }
+            if spans[id].start != u32::MAX {
+                return Err(Error::InvalidArgument(format!(
+                    "mergeable_ranks gives rank {rank} to more than one token"
+                )));
+            }
+            let start = u32::try_from(bytes.len())
+                .map_err(|_| Error::InvalidArgument("vocabulary too large".into()))?;
+            bytes.extend_from_slice(token);
+            spans[id] = Span {
+                start,
+                end: start + token.len() as u32,
+            };
+            max_token_len = max_token_len.max(token.len());
+            let duplicate = match pack(token) {
+                Some(key) => short_ranks.insert(key, rank).is_some(),
+                None => long_ranks.insert(Box::from(token), rank).is_some(),
+            };
+            if duplicate {
+                return Err(Error::InvalidArgument(format!(
+                    "mergeable_ranks lists the token {token:?} twice"
+                )));
+            }
+            Ok(())
+        })?;
+        let mut byte_ranks = [0; 256];
+        for (byte, slot) in (0..=255u8).zip(&mut byte_ranks) {
+            *slot = *short_ranks.get(&pack_short(&[byte])).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "mergeable_ranks lacks the single byte {byte:#04x}: every byte must be a token"
+                ))
+            })?;
+        }
+        Ok(Vocab {
+            short_ranks,
+            long_ranks,
+            byte_ranks,
+            bytes,
+            spans,
+            max_token_len,
+        })
+    }
+
+    /// The rank of a mergeable token.
+    #[inline]
+    pub(crate) fn rank(&self, token: &[u8]) -> Option<Rank> {
+        match pack(token) {
+            Some(key) => self.short_ranks.get(&key).copied(),
+            None if token.len() <= self.max_token_len => self.long_ranks.get(token).copied(),
+            None => None,
+        }
+    }
+
+    /// The length in bytes of a mergeable token (0 for an unknown id).
+    #[inline]
+    pub(crate) fn token_len(&self, id: Rank) -> usize {
+        self.spans
+            .get(id as usize)
+            .filter(|span| span.start != u32::MAX)
+            .map_or(0, |span| (span.end - span.start) as usize)
+    }
+
+    #[inline]
+    pub(crate) fn byte_rank(&self, byte: u8) -> Rank {
+        self.byte_ranks[usize::from(byte)]
+    }
+
+    /// The bytes of a mergeable token.
+    #[inline]
+    pub(crate) fn token_bytes(&self, id: Rank) -> Option<&[u8]> {
+        let span = *self.spans.get(id as usize)?;
+        self.bytes.get(span.start as usize..span.end as usize)
+    }
+
+    /// The number of mergeable tokens.
+    pub(crate) fn len(&self) -> usize {
+        self.short_ranks.len() + self.long_ranks.len()
+    }
+
+    /// The highest rank (`None` for an empty table).
+    pub(crate) fn max_rank(&self) -> Option<Rank> {
+        self.tokens().map(|(_, rank)| rank).max()
+    }
+
+    /// Every mergeable token's bytes, sorted bytewise (tiktoken's `token_byte_values`).
+    pub(crate) fn sorted_tokens(&self) -> Vec<&[u8]> {
+        let mut tokens: Vec<&[u8]> = self.tokens().map(|(token, _)| token).collect();
+        tokens.sort_unstable();
+        tokens
+    }
+
+    fn tokens(&self) -> impl Iterator<Item = (&[u8], Rank)> {
+        let short = self.short_ranks.values().copied();
+        let long = self.long_ranks.values().copied();
+        short
+            .chain(long)
+            .filter_map(|rank| Some((self.token_bytes(rank)?, rank)))
+    }
+}
+
+/// A token of at most 7 bytes as one integer: its bytes, then its length in the top byte.
+#[inline]
+fn pack(token: &[u8]) -> Option<u64> {
+    (token.len() < 8).then(|| pack_short(token))
+}
+
+#[inline]
+fn pack_short(token: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes[..token.len()].copy_from_slice(token);
+    bytes[7] = token.len() as u8;
+    u64::from_le_bytes(bytes)
+}
+
+/// Parses a `.tiktoken` file (one `base64(token) rank` per line, blank lines ignored), as
+/// tiktoken's `load_tiktoken_bpe` does. `source` names the file in errors.
+pub fn parse_tiktoken_bpe(contents: &[u8], source: &str) -> Result<Vec<(Vec<u8>, Rank)>> {
+    let mut tokens = Vec::with_capacity(contents.len() / 8);
+    for_each_tiktoken_line(contents, source, |token, rank| {
+        tokens.push((token.to_vec(), rank));
+        Ok(())
+    })?;
+    Ok(tokens)
+}
+
+/// Calls `visit` with each token and rank of a `.tiktoken` file, decoding into one buffer.
+pub(crate) fn for_each_tiktoken_line(
+    contents: &[u8],
+    source: &str,
+    mut visit: impl FnMut(&[u8], Rank) -> Result<()>,
+) -> Result<()> {
+    let mut token = Vec::new();
+    let mut line_start = 0;
+    let mut index = 0u64;
+    while line_start < contents.len() {
+        let line_end = memchr::memchr(b'\n', &contents[line_start..])
+            .map_or(contents.len(), |i| line_start + i);
+        let line = &contents[line_start..line_end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line_start = line_end + 1;
+        index += 1;
+        if line.is_empty() {
+            continue;
+        }
+        let bad = |what: &str| Error::InvalidRecord {
+            location: Location::Line {
+                path: PathBuf::from(source),
+                line: index,
+            },
+            message: format!("not a `base64-token rank` line: {what}"),
+        };
+        let mut fields = line.split(|&b| b == b' ').filter(|f| !f.is_empty());
+        let (Some(encoded), Some(rank), None) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(bad("expected two fields"));
+        };
+        if !decode_base64(encoded, &mut token) {
+            return Err(bad("bad base64"));
+        }
+        let rank = parse_rank(rank).ok_or_else(|| bad("bad rank"))?;
+        visit(&token, rank)?;
+    }
+    Ok(())
+}
+
+/// A decimal rank; `None` if not digits or too large.
+fn parse_rank(digits: &[u8]) -> Option<Rank> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0 as Rank, |rank, &digit| {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        rank.checked_mul(10)?.checked_add(Rank::from(digit - b'0'))
+    })
+}
+
+/// The value of each base64 character, `INVALID` for the others.
+const BASE64_VALUES: [u8; 256] = {
+    let mut values = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < alphabet.len() {
+        values[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
+const INVALID: u8 = 0xFF;
+
+/// Standard base64 with `=` padding into `out` (cleared first); `false` on anything else.
+fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    if text.len() % 4 != 0 {
+        return false;
+    }
+    let body = text
+        .strip_suffix(b"==")
+        .or_else(|| text.strip_suffix(b"="))
+        .unwrap_or(text);
+    for chunk in body.chunks(4) {
+        let mut bits = 0u32;
+        for &c in chunk {
+            let value = BASE64_VALUES[usize::from(c)];
+            if value == INVALID {
+                return false;
+            }
+            bits = (bits << 6) | u32::from(value);
+        }
+        match chunk.len() {
+            4 => out.extend_from_slice(&bits.to_be_bytes()[1..]),
+            3 => out.extend_from_slice(&(bits << 6).to_be_bytes()[1..3]),
+            2 => out.push((bits >> 4) as u8),
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_all_paddings() {
+        let decoded = |text: &[u8]| {
+            let mut out = vec![1, 2, 3];
+            decode_base64(text, &mut out).then_some(out)
+        };
+        assert_eq!(decoded(b"aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decoded(b"aGVsbA==").unwrap(), b"hell");
+        assert_eq!(decoded(b"aGVs").unwrap(), b"hel");
+        assert_eq!(decoded(b"").unwrap(), b"");
+        assert!(decoded(b"aGV").is_none());
+        assert!(decoded(b"a*Vs").is_none());
+    }
+
+    #[test]
+    fn short_and_long_tokens_are_found() {
+        let vocab = Vocab::build(258, |add| {
+            for byte in 0..=255u8 {
+                add(&[byte], Rank::from(byte))?;
+            }
+            add(b"abcdefg", 256)?;
+            add(b"abcdefgh", 257)
+        })
+        .unwrap();
+        assert_eq!(vocab.rank(b"abcdefg"), Some(256));
+        assert_eq!(vocab.rank(b"abcdefgh"), Some(257));
+        assert_eq!(vocab.rank(b"abcdefgi"), None);
+        assert_eq!(vocab.rank(b"\0"), Some(0));
+        assert_eq!(vocab.rank(b""), None);
+        assert_eq!(vocab.len(), 258);
+        assert_eq!(vocab.max_rank(), Some(257));
+        assert_eq!(vocab.token_len(257), 8);
+    }
+
+    #[test]
+    fn tiktoken_lines_parse_and_errors_name_the_line() {
+        let parsed = parse_tiktoken_bpe(b"IQ== 0\n\nIg== 1\r\n", "x.tiktoken").unwrap();
+        assert_eq!(parsed, vec![(b"!".to_vec(), 0), (b"\"".to_vec(), 1)]);
+        let err = parse_tiktoken_bpe(b"IQ== 0\nIg==\n", "x.tiktoken").unwrap_err();
+        assert!(err.to_string().starts_with("x.tiktoken:2:"), "{err}");
+        assert!(parse_tiktoken_bpe(b"IQ== 4294967296\n", "x").is_err());
+        assert!(parse_tiktoken_bpe(b"IQ== -1\n", "x").is_err());
+    }
+}
