@@ -56,3 +56,30 @@ class NearFileStats(DedupStats):
     """A near-duplicate run over files: the file account plus the stages."""
 
     near: NearDedupStats
+
+
+class FileTokens(TypedDict):
+    """The token count of one input file."""
+
+    path: str
+    documents: int
+    tokens: int
+    text_bytes: int
+    """UTF-8 bytes of the texts counted (the selected field, not the whole JSON line)."""
+    blank_lines: int
+
+
+class TokenStats(TypedDict):
+    """A token-count run (``tamis tokens``). Percentiles are of tokens per document, nearest rank."""
+
+    encoding: str
+    documents: int
+    tokens: int
+    text_bytes: int
+    blank_lines: int
+    p50: int
+    p90: int
+    p99: int
+    max: int
+    seconds: float
+    files: list[FileTokens]

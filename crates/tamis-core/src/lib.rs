@@ -16,5 +16,6 @@ pub mod shingle;
 pub mod signature;
 pub mod text;
 pub mod tokenize;
+pub mod tokenize_files;
 
 pub use error::{Error, Location, Result};

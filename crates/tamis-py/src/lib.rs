@@ -7,6 +7,7 @@ mod fuzzy;
 mod gil;
 mod text;
 mod texts;
+mod tokenizer;
 
 #[pyo3::pymodule]
 mod _tamis {
@@ -18,6 +19,10 @@ mod _tamis {
     use super::fuzzy::{dedup_files_fuzzy, dedup_fuzzy};
     #[pymodule_export]
     use super::text::{normalize, set_thread_count};
+    #[pymodule_export]
+    use super::tokenizer::{
+        CoreEncoding, count_tokens_files, encoding_name_for_model, list_encoding_names,
+    };
 
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {
