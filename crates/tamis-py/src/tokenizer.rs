@@ -79,29 +79,35 @@ pub struct CoreEncoding {
 }
 
 impl CoreEncoding {
-    /// The special tokens `check` forbids given `allowed`: every special token not allowed.
-    fn disallowed<'a>(&'a self, allowed: &Allowed) -> Option<Vec<&'a str>> {
+    /// The special tokens not in `allowed`, when `allowed` lists some (the subset `check` must forbid).
+    fn disallowed_list<'a>(&'a self, allowed: &Allowed) -> Vec<&'a str> {
         match allowed {
-            Allowed::All => None,
-            Allowed::Only(tokens) if tokens.is_empty() => Some(Vec::new()),
-            Allowed::Only(tokens) => Some(
-                self.inner
-                    .special_tokens()
-                    .into_iter()
-                    .map(|(text, _)| text)
-                    .filter(|text| !tokens.iter().any(|allowed| allowed == text))
-                    .collect(),
-            ),
+            Allowed::All => Vec::new(),
+            Allowed::Only(tokens) if tokens.is_empty() => Vec::new(),
+            Allowed::Only(tokens) => self
+                .inner
+                .special_tokens()
+                .into_iter()
+                .map(|(text, _)| text)
+                .filter(|text| !tokens.iter().any(|allowed| allowed == text))
+                .collect(),
         }
     }
 
-    /// The first special token of `disallowed` in `text`; an empty list means all of them.
-    fn find_disallowed<'t>(&self, text: &'t str, disallowed: &[&str]) -> Option<&'t str> {
-        if disallowed.is_empty() {
-            self.inner.find_special_token(text, SpecialSet::All)
-        } else {
-            self.inner
-                .find_special_token(text, SpecialSet::Only(disallowed))
+    /// The first special token forbidden by `allowed` in `text`, if `check`.
+    fn find_disallowed<'t>(
+        &self,
+        text: &'t str,
+        allowed: &Allowed,
+        listed: &[&str],
+    ) -> Option<&'t str> {
+        match allowed {
+            Allowed::All => None,
+            Allowed::Only(tokens) if tokens.is_empty() => {
+                self.inner.find_special_token(text, SpecialSet::All)
+            }
+            Allowed::Only(_) if listed.is_empty() => None,
+            Allowed::Only(_) => self.inner.find_special_token(text, SpecialSet::Only(listed)),
         }
     }
 
@@ -119,12 +125,12 @@ impl CoreEncoding {
         let rows = column.rows()?;
         let texts = allowed.texts();
         let set = special_set(allowed, &texts);
-        let disallowed = if check { self.disallowed(allowed) } else { None };
+        let listed = self.disallowed_list(allowed);
         let encoding = &*self.inner;
         let (found, results) = run_detached(py, |_| {
-            if let Some(disallowed) = &disallowed {
+            if check {
                 let hit = rows.par_iter().find_map_first(|row| {
-                    row.and_then(|text| self.find_disallowed(text, disallowed))
+                    row.and_then(|text| self.find_disallowed(text, allowed, &listed))
                         .map(str::to_owned)
                 });
                 if hit.is_some() {
@@ -229,10 +235,9 @@ impl CoreEncoding {
         let allowed = Allowed::extract(allowed)?;
         let texts = allowed.texts();
         let set = special_set(&allowed, &texts);
-        let disallowed = if check { self.disallowed(&allowed) } else { None };
+        let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if let Some(disallowed) = &disallowed
-                && let Some(token) = self.find_disallowed(text, disallowed)
+            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed)
             {
                 return Ok(Err(token.to_owned()));
             }
@@ -262,10 +267,9 @@ impl CoreEncoding {
         let allowed = Allowed::extract(allowed)?;
         let texts = allowed.texts();
         let set = special_set(&allowed, &texts);
-        let disallowed = if check { self.disallowed(&allowed) } else { None };
+        let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if let Some(disallowed) = &disallowed
-                && let Some(token) = self.find_disallowed(text, disallowed)
+            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed)
             {
                 return Ok(Err(token.to_owned()));
             }
