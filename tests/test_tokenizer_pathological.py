@@ -48,7 +48,12 @@ _REFERENCE = textwrap.dedent(
     enc = reference(sys.argv[2])
     out = sys.argv[3]
     for kind, text in pathological(int(sys.argv[4])).items():
-        tokens = enc.encode_ordinary(text)
+        try:
+            tokens = enc.encode_ordinary(text)
+        except BaseException as error:  # tiktoken panics (regex stack overflow) on some inputs
+            with open(f"{out}/{kind}.failed", "w") as sink:
+                sink.write(repr(error))
+            continue
         with open(f"{out}/{kind}.json", "w") as sink:
             json.dump(tokens, sink)
     """
@@ -63,6 +68,7 @@ def test_pathological_inputs(name: str, tmp_path: Path) -> None:
             [sys.executable, "-c", _REFERENCE, str(TESTS), name, str(tmp_path), str(SIZE)],
             timeout=TIKTOKEN_SECONDS,
             check=True,
+            capture_output=True,
         )
     except subprocess.TimeoutExpired:
         pass  # tiktoken did not finish every input in time; compare the ones it did.
@@ -75,5 +81,7 @@ def test_pathological_inputs(name: str, tmp_path: Path) -> None:
         if done.exists():
             assert tokens == json.loads(done.read_text()), kind
             compared += 1
+    failed = sorted(path.stem for path in tmp_path.glob("*.failed"))
+    print(f"{name}: compared {compared} inputs with tiktoken; tiktoken failed on {failed}")
     # The cheap inputs always finish in tiktoken; the test must compare something real.
     assert compared >= 3
