@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from os import PathLike
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -85,6 +85,7 @@ def dedup_files_fuzzy(
     progress: bool = False,
 ) -> dict[str, Any]: ...
 
+@final
 class CoreEncoding:
     def __new__(
         cls,

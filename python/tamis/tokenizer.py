@@ -75,7 +75,7 @@ def _is_valid_unicode(text: object) -> bool:
 def _as_token_list(tokens: Sequence[int]) -> Sequence[int]:
     # A numpy array converts far faster with one tolist() than element by element.
     tolist = getattr(tokens, "tolist", None)
-    return tolist() if callable(tolist) else tokens  # type: ignore[no-any-return]
+    return tolist() if callable(tolist) else tokens
 
 
 class Encoding:
@@ -207,9 +207,10 @@ class Encoding:
     def _batch_texts(self, texts: TextColumn, disallowed_special: AllowedSpecial) -> tuple[Any, bool]:
         """Texts for an engine batch call (lone surrogates replaced as tiktoken does), and the check flag."""
         if disallowed_special != _ALL and disallowed_special:
-            rows = texts.to_pylist() if hasattr(texts, "to_pylist") else texts  # pyarrow
+            rows: Any = texts
+            rows = rows.to_pylist() if hasattr(rows, "to_pylist") else rows  # pyarrow
             rows = rows.to_list() if hasattr(rows, "to_list") else rows  # polars
-            for row in rows:  # type: ignore[attr-defined]
+            for row in rows:
                 if row is not None:
                     self._check(row, disallowed_special)
         return texts, disallowed_special == _ALL

@@ -71,7 +71,11 @@ impl TokenCountJob {
         if let Some(per_doc) = &self.per_doc {
             files.check_output(per_doc)?;
         }
-        let mut per_doc = self.per_doc.as_deref().map(AtomicFile::create).transpose()?;
+        let mut per_doc = self
+            .per_doc
+            .as_deref()
+            .map(AtomicFile::create)
+            .transpose()?;
         let names: Vec<Cow<'_, str>> = self
             .inputs
             .iter()
@@ -197,10 +201,15 @@ mod tests {
             .run(&|| false)
             .unwrap();
         let encoding = Encoding::get("cl100k_base").unwrap();
-        let expected: Vec<u64> = ["hello world", "<|endoftext|> is text here", "one", "two three"]
-            .iter()
-            .map(|text| encoding.encode_ordinary(text).unwrap().len() as u64)
-            .collect();
+        let expected: Vec<u64> = [
+            "hello world",
+            "<|endoftext|> is text here",
+            "one",
+            "two three",
+        ]
+        .iter()
+        .map(|text| encoding.encode_ordinary(text).unwrap().len() as u64)
+        .collect();
         assert_eq!(stats.documents, 4);
         assert_eq!(stats.blank_lines, 1);
         assert_eq!(stats.tokens, expected.iter().sum::<u64>());
@@ -221,7 +230,11 @@ mod tests {
     #[test]
     fn bad_record_fails_with_its_line_and_leaves_no_output() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("a.jsonl"), "{\"text\": \"ok\"}\n{\"text\": 3}\n").unwrap();
+        fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"text\": \"ok\"}\n{\"text\": 3}\n",
+        )
+        .unwrap();
         let error = job(dir.path(), &["a.jsonl"], true)
             .run(&|| false)
             .unwrap_err();

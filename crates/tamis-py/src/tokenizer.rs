@@ -107,7 +107,9 @@ impl CoreEncoding {
                 self.inner.find_special_token(text, SpecialSet::All)
             }
             Allowed::Only(_) if listed.is_empty() => None,
-            Allowed::Only(_) => self.inner.find_special_token(text, SpecialSet::Only(listed)),
+            Allowed::Only(_) => self
+                .inner
+                .find_special_token(text, SpecialSet::Only(listed)),
         }
     }
 
@@ -164,9 +166,9 @@ impl CoreEncoding {
     ) -> PyResult<Self> {
         let mut ranks = Vec::with_capacity(mergeable_ranks.len());
         for (token, rank) in mergeable_ranks.iter() {
-            let token = token.cast_into::<PyBytes>().map_err(|_| {
-                PyTypeError::new_err("mergeable_ranks keys must be bytes")
-            })?;
+            let token = token
+                .cast_into::<PyBytes>()
+                .map_err(|_| PyTypeError::new_err("mergeable_ranks keys must be bytes"))?;
             ranks.push((token.as_bytes().to_vec(), rank.extract::<Rank>()?));
         }
         let mut specials = Vec::with_capacity(special_tokens.len());
@@ -237,8 +239,7 @@ impl CoreEncoding {
         let set = special_set(&allowed, &texts);
         let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed)
-            {
+            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed) {
                 return Ok(Err(token.to_owned()));
             }
             self.inner.encode(text, set).map(Ok)
@@ -269,8 +270,7 @@ impl CoreEncoding {
         let set = special_set(&allowed, &texts);
         let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed)
-            {
+            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed) {
                 return Ok(Err(token.to_owned()));
             }
             self.inner.count(text, set).map(Ok)
