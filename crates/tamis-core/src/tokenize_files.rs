@@ -96,7 +96,7 @@ impl TokenCountJob {
             &progress,
             true,
             interrupted,
-            |_: &mut (), _, text| {
+            |(): &mut (), _, text| {
                 encoding
                     .count_ordinary(text)
                     .map(|tokens| (tokens as u64, text.len() as u64))

@@ -72,6 +72,9 @@ fn disallowed_error(py: Python<'_>, token: &str) -> PyErr {
     ))
 }
 
+/// A batch's tokens in one array, and the offsets of each row's tokens.
+type FlatBatch<'py> = (Bound<'py, PyArray1<Rank>>, Bound<'py, PyArray1<i64>>);
+
 /// A tokenizer: a bundled encoding or a custom one. Immutable and shared between threads.
 #[pyclass(frozen, module = "tamis._tamis")]
 pub struct CoreEncoding {
@@ -152,6 +155,8 @@ impl CoreEncoding {
     }
 }
 
+// pyo3 hands token lists over as owned vectors; borrowing them is not an option.
+#[allow(clippy::needless_pass_by_value)]
 #[pymethods]
 impl CoreEncoding {
     #[new]
@@ -296,7 +301,7 @@ impl CoreEncoding {
         check: bool,
     ) -> PyResult<Vec<Vec<Rank>>> {
         let allowed = Allowed::extract(allowed)?;
-        self.batch(py, texts, &allowed, check, |e, t, set| e.encode(t, set))
+        self.batch(py, texts, &allowed, check, Encoding::encode)
     }
 
     /// All the tokens of a batch in one array, with `offsets[i]..offsets[i + 1]` the tokens of row `i`.
@@ -306,9 +311,9 @@ impl CoreEncoding {
         texts: &Bound<'py, PyAny>,
         allowed: &Bound<'py, PyAny>,
         check: bool,
-    ) -> PyResult<(Bound<'py, PyArray1<Rank>>, Bound<'py, PyArray1<i64>>)> {
+    ) -> PyResult<FlatBatch<'py>> {
         let allowed = Allowed::extract(allowed)?;
-        let rows = self.batch(py, texts, &allowed, check, |e, t, set| e.encode(t, set))?;
+        let rows = self.batch(py, texts, &allowed, check, Encoding::encode)?;
         let (ids, offsets) = py.detach(|| {
             let mut offsets = Vec::with_capacity(rows.len() + 1);
             offsets.push(0i64);
