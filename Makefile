@@ -5,7 +5,7 @@ PYTHON ?= python3
 # uv is the dev workflow; a fresh machine gets it from PyPI. `python -m uv` works without a PATH entry.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact fmt
+.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact bench-tokenizer fmt
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -43,3 +43,6 @@ fmt: uv
 
 bench-exact: uv  ## Exact dedup vs a plain Python baseline and polars (builds a 200+ MB corpus first).
 	$(UV) run --group bench python bench/bench_exact.py
+
+bench-tokenizer: uv  ## tamis vs tiktoken: load, RSS, 1-thread and batch MB/s, pathological inputs.
+	$(UV) run python bench/bench_tokenizer.py
