@@ -178,8 +178,7 @@ def run_worker(extra: list[str], rank_dir: str, timeout: float | None = None) ->
     except subprocess.TimeoutExpired:
         return f"> {timeout:.0f} s"
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1]
-        return "crash: " + last[:60]
+        return "crash (stack overflow)" if "StackOverflow" in done.stderr else "crash"
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
