@@ -82,37 +82,47 @@ pub struct CoreEncoding {
 }
 
 impl CoreEncoding {
-    /// The special tokens not in `allowed`, when `allowed` lists some (the subset `check` must forbid).
-    fn disallowed_list<'a>(&'a self, allowed: &Allowed) -> Vec<&'a str> {
+    /// The special tokens not in `allowed` (the ones `check` forbids when `allowed` lists some).
+    fn disallowed_list<'a>(&'a self, allowed: &[String]) -> Vec<&'a str> {
+        self.inner
+            .special_tokens()
+            .into_iter()
+            .map(|(text, _)| text)
+            .filter(|text| !allowed.iter().any(|allowed| allowed == text))
+            .collect()
+    }
+
+    /// The first special token forbidden by `allowed` in `text` (tiktoken's `disallowed_special="all"`).
+    fn find_disallowed<'t>(&self, text: &'t str, allowed: &Allowed) -> Option<&'t str> {
+        let found = self.inner.find_special_token(text, SpecialSet::All)?;
         match allowed {
-            Allowed::All => Vec::new(),
-            Allowed::Only(tokens) if tokens.is_empty() => Vec::new(),
-            Allowed::Only(tokens) => self
-                .inner
-                .special_tokens()
-                .into_iter()
-                .map(|(text, _)| text)
-                .filter(|text| !tokens.iter().any(|allowed| allowed == text))
-                .collect(),
+            Allowed::All => None,
+            Allowed::Only(tokens) if tokens.is_empty() => Some(found),
+            // Rare: the text holds a special token and some are allowed; search the others only.
+            Allowed::Only(tokens) => {
+                let listed = self.disallowed_list(tokens);
+                if listed.is_empty() {
+                    None
+                } else {
+                    self.inner
+                        .find_special_token(text, SpecialSet::Only(&listed))
+                }
+            }
         }
     }
 
-    /// The first special token forbidden by `allowed` in `text`, if `check`.
-    fn find_disallowed<'t>(
-        &self,
-        text: &'t str,
-        allowed: &Allowed,
-        listed: &[&str],
-    ) -> Option<&'t str> {
-        match allowed {
-            Allowed::All => None,
-            Allowed::Only(tokens) if tokens.is_empty() => {
-                self.inner.find_special_token(text, SpecialSet::All)
+    /// `set` for `text`: a text holding no special token at all needs no (per-call) subset matcher.
+    fn set_for<'a>(&self, text: &str, set: SpecialSet<'a>) -> SpecialSet<'a> {
+        match set {
+            SpecialSet::Only(_)
+                if self
+                    .inner
+                    .find_special_token(text, SpecialSet::All)
+                    .is_none() =>
+            {
+                SpecialSet::None
             }
-            Allowed::Only(_) if listed.is_empty() => None,
-            Allowed::Only(_) => self
-                .inner
-                .find_special_token(text, SpecialSet::Only(listed)),
+            other => other,
         }
     }
 
@@ -130,12 +140,11 @@ impl CoreEncoding {
         let rows = column.rows()?;
         let texts = allowed.texts();
         let set = special_set(allowed, &texts);
-        let listed = self.disallowed_list(allowed);
         let encoding = &*self.inner;
         let (found, results) = run_detached(py, |_| {
             if check {
                 let hit = rows.par_iter().find_map_first(|row| {
-                    row.and_then(|text| self.find_disallowed(text, allowed, &listed))
+                    row.and_then(|text| self.find_disallowed(text, allowed))
                         .map(str::to_owned)
                 });
                 if hit.is_some() {
@@ -144,7 +153,10 @@ impl CoreEncoding {
             }
             let results = rows
                 .par_iter()
-                .map(|row| work(encoding, row.unwrap_or(""), set))
+                .map(|row| {
+                    let text = row.unwrap_or("");
+                    work(encoding, text, self.set_for(text, set))
+                })
                 .collect::<tamis_core::Result<Vec<T>>>()?;
             Ok((None, results))
         })?;
@@ -242,12 +254,11 @@ impl CoreEncoding {
         let allowed = Allowed::extract(allowed)?;
         let texts = allowed.texts();
         let set = special_set(&allowed, &texts);
-        let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed) {
+            if check && let Some(token) = self.find_disallowed(text, &allowed) {
                 return Ok(Err(token.to_owned()));
             }
-            self.inner.encode(text, set).map(Ok)
+            self.inner.encode(text, self.set_for(text, set)).map(Ok)
         })?;
         outcome.map_err(|token| disallowed_error(py, &token))
     }
@@ -273,12 +284,11 @@ impl CoreEncoding {
         let allowed = Allowed::extract(allowed)?;
         let texts = allowed.texts();
         let set = special_set(&allowed, &texts);
-        let listed = self.disallowed_list(&allowed);
         let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed, &listed) {
+            if check && let Some(token) = self.find_disallowed(text, &allowed) {
                 return Ok(Err(token.to_owned()));
             }
-            self.inner.count(text, set).map(Ok)
+            self.inner.count(text, self.set_for(text, set)).map(Ok)
         })?;
         outcome.map_err(|token| disallowed_error(py, &token))
     }
