@@ -42,6 +42,9 @@ SPECIAL_CASES = [
     "<|reserved_200100|>",
     "<|endoftext",
     "<|<|endoftext|>|>",
+    "<|endoftext|> then <|fim_prefix|>",
+    "<|fim_prefix|> before <|endoftext|>",
+    "<|endoftext|><|start|>x<|reserved_200013|>",
 ]
 
 
