@@ -29,10 +29,19 @@ from tamis.minhash import (
 )
 from tamis.near import DedupResult, dedup, dedup_files
 from tamis.text import normalize
+from tamis.tokenizer import (
+    Encoding,
+    count_tokens_files,
+    encoding_for_model,
+    encoding_name_for_model,
+    get_encoding,
+    list_encoding_names,
+)
 
 __all__ = [
     "CorruptInputError",
     "DedupResult",
+    "Encoding",
     "ExactDedup",
     "FieldNotFoundError",
     "FieldTypeError",
@@ -47,11 +56,16 @@ __all__ = [
     "TamisFileNotFoundError",
     "TamisIOError",
     "__version__",
+    "count_tokens_files",
     "dedup",
     "dedup_exact",
     "dedup_files",
     "dedup_files_exact",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "get_encoding",
     "jaccard",
+    "list_encoding_names",
     "lsh_pairs",
     "lsh_params",
     "normalize",

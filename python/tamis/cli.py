@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -11,9 +12,10 @@ from tamis import __version__, _tamis
 from tamis.dedup import dedup_files_exact
 from tamis.errors import InvalidOptionError, TamisError
 from tamis.near import dedup_files
+from tamis.tokenizer import count_tokens_files, encoding_name_for_model, list_encoding_names
 
 if TYPE_CHECKING:
-    from tamis.stats import DedupStats, NearFileStats, ThresholdGuide
+    from tamis.stats import DedupStats, NearFileStats, ThresholdGuide, TokenStats
     from tamis.text import ChatScope
 
 EXIT_ERROR = 1
@@ -118,7 +120,78 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--threads", type=int, help="worker threads (default: all cores)")
     dedup.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     dedup.set_defaults(run=_run_dedup)
+
+    tokens = commands.add_parser(
+        "tokens",
+        help="count the tokens of JSONL or text files (tiktoken-identical encodings, offline)",
+        description=(
+            "Count tokens per record with a bundled tiktoken encoding: total tokens, documents, bytes and "
+            "tokens-per-document percentiles. Special-token text in records is counted as ordinary text."
+        ),
+    )
+    tokens.add_argument("inputs", nargs="+", metavar="INPUT", help="input files (.jsonl, .txt, .gz, .zst)")
+    tokens.add_argument("--field", default="text", help="dotted path of the text field (default: text)")
+    tokens.add_argument(
+        "--format",
+        choices=["jsonl", "text"],
+        help="input format (default: from the file extension; .txt is one document per line)",
+    )
+    tokens.add_argument(
+        "--encoding",
+        default="cl100k_base",
+        choices=list_encoding_names(),
+        help="encoding (default: cl100k_base)",
+    )
+    tokens.add_argument(
+        "--model", help="pick the encoding of this model instead (e.g. gpt-4o); overrides --encoding"
+    )
+    tokens.add_argument("--per-doc", metavar="PATH", help="write one JSON line per record with its count")
+    tokens.add_argument("--json", action="store_true", help="print the totals as one JSON object")
+    tokens.add_argument("--threads", type=int, help="worker threads (default: all cores)")
+    tokens.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    tokens.set_defaults(run=_run_tokens)
     return parser
+
+
+def _run_tokens(args: argparse.Namespace) -> int:
+    if args.threads is not None:
+        _tamis.set_thread_count(args.threads)
+    encoding = encoding_name_for_model(args.model) if args.model else args.encoding
+    stats = count_tokens_files(
+        args.inputs,
+        encoding=encoding,
+        field=args.field,
+        format=args.format,
+        per_doc=args.per_doc,
+        progress=not args.quiet and not args.json,
+    )
+    if args.json:
+        print(json.dumps(stats))
+        return 0
+    print(_tokens_summary(stats, args.per_doc))
+    return 0
+
+
+def _tokens_summary(stats: TokenStats, per_doc: str | None) -> str:
+    documents = stats["documents"]
+    seconds = max(stats["seconds"], 1e-9)
+    per_token = stats["text_bytes"] / stats["tokens"] if stats["tokens"] else 0.0
+    rows = [
+        ("encoding", stats["encoding"]),
+        ("documents", f"{documents:,}"),
+        ("tokens", f"{stats['tokens']:,}"),
+        ("text bytes", f"{stats['text_bytes']:,} ({per_token:.2f} bytes/token)"),
+        (
+            "tokens/doc",
+            f"p50 {stats['p50']:,}  p90 {stats['p90']:,}  p99 {stats['p99']:,}  max {stats['max']:,}",
+        ),
+        ("time", f"{stats['seconds']:.2f} s ({stats['text_bytes'] / seconds / 1e6:,.1f} MB/s)"),
+    ]
+    if stats["blank_lines"]:
+        rows.append(("blank lines", f"{stats['blank_lines']:,} (skipped)"))
+    if per_doc:
+        rows.append(("per document", per_doc))
+    return "\n".join(f"{name:<12} {value}" for name, value in rows)
 
 
 def _run_dedup(args: argparse.Namespace) -> int:

@@ -74,3 +74,30 @@ class NearFileStats(_NearFileStatsRequired, total=False):
     """A near-duplicate run over files: the file account plus the stages (and, for a dry run, a guide)."""
 
     guide: ThresholdGuide
+
+
+class FileTokens(TypedDict):
+    """The token count of one input file."""
+
+    path: str
+    documents: int
+    tokens: int
+    text_bytes: int
+    """UTF-8 bytes of the texts counted (the selected field, not the whole JSON line)."""
+    blank_lines: int
+
+
+class TokenStats(TypedDict):
+    """A token-count run (``tamis tokens``). Percentiles are of tokens per document, nearest rank."""
+
+    encoding: str
+    documents: int
+    tokens: int
+    text_bytes: int
+    blank_lines: int
+    p50: int
+    p90: int
+    p99: int
+    max: int
+    seconds: float
+    files: list[FileTokens]

@@ -23,5 +23,6 @@ pub mod shingle;
 pub mod signature;
 pub mod text;
 pub mod tokenize;
+pub mod tokenize_files;
 
 pub use error::{Error, Location, Result};

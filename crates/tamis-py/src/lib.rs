@@ -8,6 +8,7 @@ mod gil;
 mod minhash;
 mod text;
 mod texts;
+mod tokenizer;
 
 #[pyo3::pymodule]
 mod _tamis {
@@ -24,6 +25,10 @@ mod _tamis {
     };
     #[pymodule_export]
     use super::text::{normalize, set_thread_count};
+    #[pymodule_export]
+    use super::tokenizer::{
+        CoreEncoding, count_tokens_files, encoding_name_for_model, list_encoding_names,
+    };
 
     #[pymodule_init]
     fn init(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -1,0 +1,295 @@
+"""Tokenizer speed: tamis vs tiktoken, side by side in one run, on the same texts and the same rank files.
+
+    uv run python bench/bench_tokenizer.py [--size-mb 20] [--encodings cl100k_base,o200k_base] [--repeat 3]
+
+Each measurement runs in its own process (so load time and RSS are its own). tiktoken runs offline: its rank
+files are the ones bundled with tamis, decompressed to a temporary directory (tiktoken's own sha256 check
+applies). Reported:
+
+- load: seconds to get a ready encoding (tamis: bundled zstd file; tiktoken: plain rank file on disk), and the
+  process RSS right after (Python + the library + the encoding);
+- 1 thread: MB/s of ``encode_ordinary`` called once per record, in a Python loop (best of --repeat);
+- batch: MB/s of ``encode_ordinary_batch`` on every record at once, on 2 threads (tiktoken ``num_threads=2``;
+  tamis uses its pool of all cores, which is 2 here), and tamis ``count_batch``;
+- pathological inputs: seconds for one ``encode_ordinary`` call on 100 KB and 1 MB of a degenerate text, and
+  the ratio (10 means linear). tiktoken gets --patho-timeout seconds per input and may crash.
+
+The corpus is real text: the records of examples/poe.jsonl and, when ``../shared/corpora/gutenberg`` exists,
+paragraphs of the Gutenberg books (bench/corpus.py), up to --size-mb.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+ASSETS = ROOT / "crates" / "tamis-core" / "assets"
+DATA = BENCH / "data"
+sys.path.insert(0, str(BENCH))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+def corpus(size_mb: int) -> list[str]:
+    """Real paragraphs, about ``size_mb`` MB of UTF-8, cached under bench/data/."""
+    path = DATA / f"tokenizer-{size_mb}mb.json"
+    if path.exists():
+        texts: list[str] = json.loads(path.read_text(encoding="utf-8"))
+        return texts
+    texts = [json.loads(line)["text"] for line in (ROOT / "examples" / "poe.jsonl").open(encoding="utf-8")]
+    try:
+        from corpus import GUTENBERG, gutenberg_paragraphs
+
+        if GUTENBERG.exists():
+            texts += [text for _, text in gutenberg_paragraphs()]
+    except ImportError:
+        pass
+    budget = size_mb * 1_000_000
+    chosen, total = [], 0
+    while total < budget:
+        for text in texts:
+            chosen.append(text)
+            total += len(text.encode("utf-8"))
+            if total >= budget:
+                break
+    DATA.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(chosen, ensure_ascii=False), encoding="utf-8")
+    return chosen
+
+
+def pathological(kind: str, size: int) -> str:
+    rng = random.Random(99)
+    if kind == "one letter":
+        return "a" * size
+    if kind == "random lowercase":
+        return "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=size))
+    if kind == "random CJK":
+        return "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(size // 3))
+    if kind == "spaces then a letter":
+        return " " * (size - 1) + "a"
+    if kind == "newlines":
+        return "\n" * size
+    if kind == "random base64":
+        return base64.b64encode(rng.randbytes(size * 3 // 4)).decode("ascii")
+    if kind == "digits":
+        return "".join(rng.choices("0123456789", k=size))
+    raise ValueError(kind)
+
+
+PATHOLOGICAL = [
+    "one letter",
+    "random lowercase",
+    "random CJK",
+    "spaces then a letter",
+    "newlines",
+    "random base64",
+    "digits",
+]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Workers (one process each)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def load(contender: str, name: str, rank_dir: str) -> Any:
+    if contender == "tamis":
+        import tamis
+
+        return tamis.get_encoding(name)
+    import tiktoken
+    import tiktoken.load
+    from tiktoken_ext import openai_public
+
+    def offline(url: str, expected_hash: str | None = None) -> dict[bytes, int]:
+        path = Path(rank_dir) / url.rsplit("/", 1)[-1]
+        return tiktoken.load.load_tiktoken_bpe(str(path), expected_hash=expected_hash)
+
+    openai_public.load_tiktoken_bpe = offline
+    return tiktoken.Encoding(**getattr(openai_public, name)())
+
+
+def worker(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.perf_counter()
+    encoding = load(args.contender, args.encoding, args.rank_dir)
+    result: dict[str, Any] = {"load_s": time.perf_counter() - started, "rss_mb": rss_mb()}
+    if args.task == "throughput":
+        texts = corpus(args.size_mb)
+        size = sum(len(text.encode("utf-8")) for text in texts)
+        best = float("inf")
+        tokens = 0
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            tokens = sum(len(encoding.encode_ordinary(text)) for text in texts)
+            best = min(best, time.perf_counter() - started)
+        result.update(bytes=size, tokens=tokens, single_s=best)
+        best = float("inf")
+        batch_tokens = 0
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            batch = encoding.encode_ordinary_batch(texts, num_threads=2)
+            best = min(best, time.perf_counter() - started)
+            batch_tokens = sum(map(len, batch))
+            del batch
+        result.update(batch_s=best, batch_tokens=batch_tokens)
+        if args.contender == "tamis":
+            best = float("inf")
+            for _ in range(args.repeat):
+                started = time.perf_counter()
+                counted = int(encoding.count_batch(texts).sum())
+                best = min(best, time.perf_counter() - started)
+            result.update(count_s=best, count_tokens=counted)
+    else:
+        text = pathological(args.kind, args.size)
+        started = time.perf_counter()
+        tokens = encoding.encode_ordinary(text)
+        result.update(seconds=time.perf_counter() - started, tokens=len(tokens))
+    return result
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Driver
+
+
+def run_worker(extra: list[str], rank_dir: str, timeout: float | None = None) -> dict[str, Any] | str:
+    command = [sys.executable, __file__, "--worker", "--rank-dir", rank_dir, *extra]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:.0f} s"
+    if done.returncode != 0:
+        return "crash (stack overflow)" if "StackOverflow" in done.stderr else "crash"
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def decompress_rank_files(target: Path) -> None:
+    import zstandard
+
+    for source in ASSETS.glob("*.tiktoken.zst"):
+        data = zstandard.ZstdDecompressor().decompress(source.read_bytes(), max_output_size=1 << 24)
+        (target / source.name.removesuffix(".zst")).write_bytes(data)
+
+
+def ratio(ours: float, theirs: float) -> str:
+    return f"{theirs / ours:.1f}x" if ours > 0 else ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size-mb", type=int, default=20)
+    parser.add_argument("--encodings", default="cl100k_base,o200k_base")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--patho-timeout", type=float, default=120.0)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rank-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--contender", help=argparse.SUPPRESS)
+    parser.add_argument("--encoding", help=argparse.SUPPRESS)
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args)))
+        return
+
+    texts = corpus(args.size_mb)
+    size = sum(len(text.encode("utf-8")) for text in texts)
+    print(
+        f"corpus: {len(texts):,} records, {size / 1e6:.1f} MB; {os.cpu_count()} CPU cores; "
+        f"load average {os.getloadavg()[0]:.1f}; repeat {args.repeat}\n"
+    )
+    with tempfile.TemporaryDirectory() as rank_dir:
+        decompress_rank_files(Path(rank_dir))
+        for name in args.encodings.split(","):
+            common = ["--encoding", name, "--size-mb", str(args.size_mb), "--repeat", str(args.repeat)]
+            results = {
+                contender: run_worker(["--contender", contender, "--task", "throughput", *common], rank_dir)
+                for contender in ("tiktoken", "tamis")
+            }
+            ours, theirs = results["tamis"], results["tiktoken"]
+            assert isinstance(ours, dict), ours
+            assert isinstance(theirs, dict), theirs
+            assert ours["tokens"] == theirs["tokens"] == ours["batch_tokens"] == ours["count_tokens"], (
+                ours,
+                theirs,
+            )
+            mb = ours["bytes"] / 1e6
+            print(f"### {name} ({ours['tokens']:,} tokens)\n")
+            print("| measure | tiktoken | tamis | tamis speed-up |")
+            print("|---|---:|---:|---:|")
+            print(
+                f"| load (s) | {theirs['load_s']:.3f} | {ours['load_s']:.3f} | "
+                f"{ratio(ours['load_s'], theirs['load_s'])} |"
+            )
+            print(f"| RSS after load (MB) | {theirs['rss_mb']:.0f} | {ours['rss_mb']:.0f} | |")
+            for label, key in (
+                ("1 thread, encode_ordinary (MB/s)", "single_s"),
+                ("2 threads, batch (MB/s)", "batch_s"),
+            ):
+                speed_up = ratio(ours[key], theirs[key])
+                print(f"| {label} | {mb / theirs[key]:.1f} | {mb / ours[key]:.1f} | {speed_up} |")
+            print(
+                f"| 2 threads, count_batch (MB/s) | | {mb / ours['count_s']:.1f} | "
+                f"{ratio(ours['count_s'], theirs['batch_s'])} |"
+            )
+            print()
+
+            print(f"Pathological inputs ({name}): seconds for one encode_ordinary call\n")
+            print("| input | tiktoken 100 KB | tiktoken 1 MB | ratio | tamis 100 KB | tamis 1 MB | ratio |")
+            print("|---|---:|---:|---:|---:|---:|---:|")
+            for kind in PATHOLOGICAL:
+                cells = []
+                for contender in ("tiktoken", "tamis"):
+                    timings = []
+                    for size_bytes in (100_000, 1_000_000):
+                        outcome = run_worker(
+                            [
+                                "--contender",
+                                contender,
+                                "--task",
+                                "pathological",
+                                "--encoding",
+                                name,
+                                "--kind",
+                                kind,
+                                "--size",
+                                str(size_bytes),
+                            ],
+                            rank_dir,
+                            timeout=args.patho_timeout,
+                        )
+                        timings.append(outcome)
+                    small, big = timings
+                    cells.append(f"{small['seconds']:.3f}" if isinstance(small, dict) else small)
+                    cells.append(f"{big['seconds']:.3f}" if isinstance(big, dict) else big)
+                    both = isinstance(small, dict) and isinstance(big, dict)
+                    cells.append(f"{big['seconds'] / small['seconds']:.1f}" if both else "")  # type: ignore[index]
+                print(f"| {kind} | " + " | ".join(cells) + " |")
+            print()
+
+
+if __name__ == "__main__":
+    main()
