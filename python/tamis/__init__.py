@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from tamis._tamis import __version__
 from tamis.dedup import ExactDedup, dedup_exact, dedup_files_exact
 from tamis.errors import (
@@ -15,18 +17,6 @@ from tamis.errors import (
     TamisFileNotFoundError,
     TamisIOError,
 )
-from tamis.minhash import (
-    LeanMinHash,
-    LshParams,
-    MinHash,
-    MinHashLSH,
-    jaccard,
-    lsh_pairs,
-    lsh_params,
-    shingles,
-    sketch,
-    sketch_tokens,
-)
 from tamis.near import DedupResult, dedup, dedup_files
 from tamis.text import normalize
 from tamis.tokenizer import (
@@ -37,6 +27,44 @@ from tamis.tokenizer import (
     get_encoding,
     list_encoding_names,
 )
+
+if TYPE_CHECKING:
+    from tamis.minhash import (
+        LeanMinHash,
+        LshParams,
+        MinHash,
+        MinHashLSH,
+        jaccard,
+        lsh_pairs,
+        lsh_params,
+        shingles,
+        sketch,
+        sketch_tokens,
+    )
+
+# The MinHash module needs numpy at import time; loading it on first use keeps `import tamis` (and so the
+# CLI) free of numpy, whose BLAS threads would otherwise compete with tamis' own on small machines.
+_LAZY = {
+    "LeanMinHash",
+    "LshParams",
+    "MinHash",
+    "MinHashLSH",
+    "jaccard",
+    "lsh_pairs",
+    "lsh_params",
+    "shingles",
+    "sketch",
+    "sketch_tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from tamis import minhash
+
+        return getattr(minhash, name)
+    raise AttributeError(f"module 'tamis' has no attribute {name!r}")
+
 
 __all__ = [
     "CorruptInputError",
