@@ -214,6 +214,7 @@ impl Run<'_> {
                         return Err(error);
                     }
                     file_stats.rejected += 1;
+                    self.outputs.kept.record(file, chunk, offset, false)?;
                     if let Some(rejects) = &mut self.outputs.rejects {
                         let reject = RejectLine {
                             file: self.names[file].clone(),
@@ -229,9 +230,10 @@ impl Run<'_> {
                     if first.file == origin.file && first.line == origin.line {
                         file_stats.kept += 1;
                         self.stats.bytes_out += line_bytes.len() as u64 + 1;
-                        self.outputs.kept.write_line(file, line_bytes)?;
+                        self.outputs.kept.record(file, chunk, offset, true)?;
                     } else {
                         file_stats.removed += 1;
+                        self.outputs.kept.record(file, chunk, offset, false)?;
                         if let Some(duplicates) = &mut self.outputs.duplicates {
                             let duplicate = DuplicateLine {
                                 file: self.names[file].clone(),

@@ -437,6 +437,12 @@ impl FuzzyFileJob {
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
                     let Line::Record((true, shown_text)) = line else {
+                        // A rejected record: never kept (Parquet outputs need every row's fate).
+                        if !matches!(line, Line::Blank)
+                            && let Some(kept_file) = &mut kept_file
+                        {
+                            kept_file.record(file, chunk, offset, false)?;
+                        }
                         continue;
                     };
                     if let Some((shown_row, text)) = shown_text {
@@ -447,11 +453,11 @@ impl FuzzyFileJob {
                     if keep[row] {
                         stats.kept += 1;
                         bytes_out += line_bytes.len() as u64 + 1;
-                        if let Some(kept_file) = &mut kept_file {
-                            kept_file.write_line(file, line_bytes)?;
-                        }
                     } else {
                         stats.removed += 1;
+                    }
+                    if let Some(kept_file) = &mut kept_file {
+                        kept_file.record(file, chunk, offset, keep[row])?;
                     }
                     if let (Some(out), true) = (&mut clusters_file, cluster[row] >= 0) {
                         let entry = ClusterLine {

@@ -66,6 +66,23 @@ impl AtomicFile {
     }
 }
 
+/// So that writers of other formats (Parquet) can stream into an atomic output.
+impl Write for AtomicFile {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self.writer.as_mut() {
+            Some(writer) => writer.write(bytes),
+            None => Err(io::Error::other("output already closed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.writer.as_mut() {
+            Some(writer) => writer.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 fn closed(target: &Path) -> Error {
     Error::io(target, io::Error::other("output already closed"))
 }

@@ -18,7 +18,7 @@ pub fn expand_inputs(given: &[PathBuf]) -> Result<Vec<PathBuf>> {
             files[before..].sort();
             if files.len() == before {
                 return Err(Error::InvalidArgument(format!(
-                    "{}: directory holds no .jsonl, .ndjson, .json or .txt file (plain, .gz or .zst)",
+                    "{}: directory holds no .jsonl, .ndjson, .json, .txt (plain, .gz or .zst) or .parquet file",
                     path.display()
                 )));
             }

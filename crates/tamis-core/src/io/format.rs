@@ -11,6 +11,8 @@ pub enum InputFormat {
     Jsonl,
     /// One document per line, taken whole.
     Text,
+    /// An Apache Parquet file; the text is one (string) column, possibly nested (`meta.body`).
+    Parquet,
 }
 
 /// Compression is chosen from the last extension alone.
@@ -43,9 +45,10 @@ impl InputFormat {
         match extension(&inner).as_deref() {
             Some("jsonl" | "ndjson" | "json") => Ok(InputFormat::Jsonl),
             Some("txt" | "text") => Ok(InputFormat::Text),
+            Some("parquet" | "pq") if inner == path => Ok(InputFormat::Parquet),
             _ => Err(Error::InvalidArgument(format!(
                 "{}: cannot tell the format from the file name: expected .jsonl, .ndjson, .json or .txt \
-                 (optionally followed by .gz or .zst)",
+                 (optionally followed by .gz or .zst), or .parquet",
                 path.display()
             ))),
         }
@@ -55,8 +58,9 @@ impl InputFormat {
         match name {
             "jsonl" => Ok(InputFormat::Jsonl),
             "text" => Ok(InputFormat::Text),
+            "parquet" => Ok(InputFormat::Parquet),
             other => Err(Error::InvalidArgument(format!(
-                "unknown input format '{other}': expected jsonl or text"
+                "unknown input format '{other}': expected jsonl, text or parquet"
             ))),
         }
     }
@@ -79,6 +83,7 @@ mod tests {
             ("dir.v2/a.ndjson.zst", InputFormat::Jsonl, Compression::Zstd),
             ("a.txt", InputFormat::Text, Compression::None),
             ("a.txt.gz", InputFormat::Text, Compression::Gzip),
+            ("part-0.parquet", InputFormat::Parquet, Compression::None),
         ];
         for (name, format, compression) in cases {
             let path = Path::new(name);
@@ -89,11 +94,11 @@ mod tests {
 
     #[test]
     fn unknown_extension_is_an_error_naming_the_file() {
-        let error = InputFormat::of(Path::new("data.parquet"))
+        let error = InputFormat::of(Path::new("data.csv"))
             .unwrap_err()
             .to_string();
         assert!(
-            error.starts_with("data.parquet: cannot tell the format"),
+            error.starts_with("data.csv: cannot tell the format"),
             "{error}"
         );
     }

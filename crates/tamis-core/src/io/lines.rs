@@ -14,8 +14,10 @@ const CHUNK_BYTES: usize = 4 << 20;
 pub struct LineChunk {
     pub data: Vec<u8>,
     pub lines: Vec<Range<usize>>,
-    /// 1-based number of the first line of this chunk in its file.
+    /// 1-based number of the first line of this chunk in its file (for Parquet: of the first row).
     pub first_line: u64,
+    /// For Parquet chunks: which rows hold a null instead of a text (empty for line-based files).
+    pub nulls: Vec<bool>,
 }
 
 impl LineChunk {
@@ -87,6 +89,7 @@ impl<R: Read> LineChunks<R> {
             data,
             first_line: self.next_line,
             lines,
+            nulls: Vec::new(),
         };
         self.next_line += chunk.lines.len() as u64;
         Ok(Some(chunk))

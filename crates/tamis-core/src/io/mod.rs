@@ -8,6 +8,7 @@ pub mod field;
 pub mod format;
 pub mod lines;
 pub mod output;
+pub mod parquet;
 pub mod records;
 pub mod source;
 

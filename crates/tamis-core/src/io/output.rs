@@ -1,15 +1,21 @@
 //! Where kept records go: one output file for all inputs, or, when the output is a directory, one file per
 //! input under it with the same relative name (relative to the inputs' common folder, compression suffix
-//! dropped: outputs are written uncompressed).
+//! dropped: outputs are written uncompressed). JSONL and text lines are copied as they are read; Parquet
+//! rows are remembered as keep flags and written at the end with the input's schema.
 
 use std::path::{Component, Path, PathBuf};
 
-use super::{AtomicFile, RecordFiles};
+use super::parquet::write_kept_rows;
+use super::{AtomicFile, InputFormat, LineChunk, RecordFiles};
 use crate::error::{Error, Result};
 
 pub struct KeptOutput {
     files: Vec<AtomicFile>,
     per_input: bool,
+    parquet: Vec<bool>,
+    inputs: Vec<PathBuf>,
+    /// For each Parquet input, one flag per row.
+    flags: Vec<Vec<bool>>,
 }
 
 impl KeptOutput {
@@ -19,11 +25,32 @@ impl KeptOutput {
         let directory = output.is_dir()
             || as_text.ends_with('/')
             || as_text.ends_with(std::path::MAIN_SEPARATOR);
+        let parquet: Vec<bool> = inputs
+            .formats
+            .iter()
+            .map(|format| *format == InputFormat::Parquet)
+            .collect();
+        let base = KeptOutput {
+            files: Vec::new(),
+            per_input: directory,
+            flags: vec![Vec::new(); parquet.len()],
+            parquet,
+            inputs: inputs.inputs.clone(),
+        };
         if !directory {
+            let all_parquet = base.parquet.iter().all(|&is| is);
+            let output_parquet = InputFormat::of(output).ok() == Some(InputFormat::Parquet);
+            if base.parquet.iter().any(|&is| is) && !(all_parquet && output_parquet) {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: Parquet inputs keep their format, so the output must be a .parquet file (all inputs \
+                     Parquet with one schema) or a directory (-o DIR/)",
+                    output.display()
+                )));
+            }
             inputs.check_output(output)?;
             return Ok(KeptOutput {
                 files: vec![AtomicFile::create(output)?],
-                per_input: false,
+                ..base
             });
         }
         let targets: Vec<PathBuf> = relative_names(&inputs.inputs)?
@@ -38,22 +65,56 @@ impl KeptOutput {
             }
             files.push(AtomicFile::create(target)?);
         }
-        Ok(KeptOutput {
-            files,
-            per_input: true,
-        })
+        Ok(KeptOutput { files, ..base })
     }
 
-    /// Appends `line` and a newline to the output of input number `input`.
-    pub fn write_line(&mut self, input: usize, line: &[u8]) -> Result<()> {
+    /// Records the fate of record `offset` of `chunk`, from input number `input`: a kept JSONL or text line is
+    /// written now (with a newline); a Parquet row's flag is remembered. Every Parquet row must be recorded,
+    /// kept or not, rejected ones included.
+    pub fn record(
+        &mut self,
+        input: usize,
+        chunk: &LineChunk,
+        offset: usize,
+        kept: bool,
+    ) -> Result<()> {
+        if self.parquet[input] {
+            self.flags[input].push(kept);
+            return Ok(());
+        }
+        if !kept {
+            return Ok(());
+        }
         let index = if self.per_input { input } else { 0 };
         let file = &mut self.files[index];
-        file.write_all(line)?;
+        file.write_all(chunk.line(offset))?;
         file.write_all(b"\n")
     }
 
     pub fn commit(self) -> Result<()> {
-        for file in self.files {
+        let KeptOutput {
+            files,
+            per_input,
+            parquet,
+            inputs,
+            flags,
+        } = self;
+        if per_input {
+            for (index, mut file) in files.into_iter().enumerate() {
+                if parquet[index] {
+                    write_kept_rows(&[(&inputs[index], &flags[index])], &mut file)?;
+                }
+                file.commit()?;
+            }
+        } else if let Some(mut file) = files.into_iter().next() {
+            if parquet.iter().all(|&is| is) {
+                let all: Vec<(&Path, &[bool])> = inputs
+                    .iter()
+                    .zip(&flags)
+                    .map(|(path, flags)| (path.as_path(), flags.as_slice()))
+                    .collect();
+                write_kept_rows(&all, &mut file)?;
+            }
             file.commit()?;
         }
         Ok(())
@@ -90,6 +151,7 @@ fn relative_names(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
         .iter()
         .map(|path| {
             let relative = path.strip_prefix(&root).unwrap_or(path);
+            // Outputs are uncompressed: `a.jsonl.gz` becomes `a.jsonl`.
             match relative.extension().and_then(|ext| ext.to_str()) {
                 Some("gz" | "zst" | "zstd") => relative.with_extension(""),
                 _ => relative.to_path_buf(),
@@ -129,8 +191,15 @@ mod tests {
         .unwrap();
         let out = dir.path().join("out/");
         let mut kept = KeptOutput::create(&out, &inputs).unwrap();
-        kept.write_line(0, b"first").unwrap();
-        kept.write_line(1, b"second").unwrap();
+        let chunk = |text: &str| LineChunk {
+            data: text.as_bytes().to_vec(),
+            lines: std::iter::once(0..text.len()).collect(),
+            first_line: 1,
+            nulls: Vec::new(),
+        };
+        kept.record(0, &chunk("first"), 0, true).unwrap();
+        kept.record(1, &chunk("second"), 0, true).unwrap();
+        kept.record(1, &chunk("dropped"), 0, false).unwrap();
         kept.commit().unwrap();
         assert_eq!(fs::read_to_string(out.join("a.jsonl")).unwrap(), "first\n");
         assert_eq!(

@@ -8,6 +8,8 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
+use super::parquet::ParquetTexts;
+
 use super::ChatScope;
 
 use super::{
@@ -128,9 +130,13 @@ impl RecordFiles {
         let counter = ByteCounter::default();
         let (sender, receiver) = mpsc::sync_channel::<(usize, Result<LineChunk>)>(2);
         let inputs = self.inputs.clone();
+        let formats = self.formats.clone();
+        let field = self.field.clone();
         let reader_counter = counter.clone();
         // Reading (and decompressing) runs on its own thread so it overlaps with the work on records.
-        let reader = std::thread::spawn(move || read_all(&inputs, &reader_counter, &sender));
+        let reader = std::thread::spawn(move || {
+            read_all(&inputs, &formats, &field, &reader_counter, &sender);
+        });
         let mut records_per_file = vec![0u64; self.inputs.len()];
         let mut records = 0;
         let mut outcome = Ok(());
@@ -179,6 +185,9 @@ impl RecordFiles {
             .enumerate()
             .map_init(S::default, |scratch, (offset, range)| {
                 let line = &chunk.data[range.clone()];
+                if chunk.nulls.get(offset) == Some(&true) {
+                    return Line::Bad(RecordError::WrongType("null"));
+                }
                 match extract_text(line, format, &self.field, self.chat) {
                     Line::Record(text) => {
                         let origin = Origin {
@@ -204,10 +213,29 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 fn read_all(
     inputs: &[PathBuf],
+    formats: &[InputFormat],
+    field: &FieldPath,
     counter: &ByteCounter,
     sender: &mpsc::SyncSender<(usize, Result<LineChunk>)>,
 ) {
     for (index, path) in inputs.iter().enumerate() {
+        if formats[index] == InputFormat::Parquet {
+            let chunks = match ParquetTexts::open(path, field) {
+                Ok(chunks) => chunks,
+                Err(error) => {
+                    let _ = sender.send((index, Err(error)));
+                    return;
+                }
+            };
+            for chunk in chunks {
+                let failed = chunk.is_err();
+                if sender.send((index, chunk)).is_err() || failed {
+                    return;
+                }
+            }
+            counter.add(path.metadata().map_or(0, |meta| meta.len()));
+            continue;
+        }
         let source = match open_input(path, counter) {
             Ok(source) => source,
             Err(error) => {
@@ -241,8 +269,13 @@ pub fn extract_text<'a>(
                 Err(problem) => Line::Bad(problem),
             }
         }
-        InputFormat::Text => {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
+        InputFormat::Text | InputFormat::Parquet => {
+            // A Parquet "line" is the column's value itself; a text line loses its Windows line ending.
+            let line = if format == InputFormat::Text {
+                line.strip_suffix(b"\r").unwrap_or(line)
+            } else {
+                line
+            };
             match std::str::from_utf8(line) {
                 Ok(text) => Line::Record(Cow::Borrowed(text)),
                 Err(error) => Line::Bad(RecordError::InvalidUtf8(format!(
