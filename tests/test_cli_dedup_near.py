@@ -14,7 +14,7 @@ from conftest import read_json_lines, run_cli
 
 def test_sample_data_matches_the_in_memory_api(sample: Path, tmp_path: Path) -> None:
     output, clusters = tmp_path / "out.jsonl", tmp_path / "clusters.jsonl"
-    result = run_cli("dedup", sample, "-o", output, "--clusters", clusters)
+    result = run_cli("dedup", sample, "-o", output, "--clusters", clusters, "--id-field", "id")
     assert result.returncode == 0, result.stderr
     assert "Near duplicates:" in result.stderr
     assert "verified" in result.stderr
@@ -32,6 +32,7 @@ def test_sample_data_matches_the_in_memory_api(sample: Path, tmp_path: Path) -> 
         by_cluster.setdefault(int(entry["cluster"]), []).append(entry)  # type: ignore[call-overload]
         assert entry["line"] == int(entry["row"]) + 1  # type: ignore[call-overload]
         assert in_memory.cluster[int(entry["row"])] == entry["cluster"]  # type: ignore[call-overload]
+        assert entry["id"] == json.loads(lines[int(entry["row"])])["id"]  # type: ignore[call-overload]
     for members in by_cluster.values():
         survivors = [m for m in members if m["kept"]]
         assert len(survivors) == 1

@@ -92,6 +92,7 @@ def dedup_files_fuzzy(
     score_field: str | None = None,
     on_error: str = "fail",
     clusters: str | PathLike[str] | None = None,
+    id_field: str | None = None,
     report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
     dry_run: bool = False,

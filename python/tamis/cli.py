@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
         "--keep-min", metavar="FIELD", help="keep the record with the lowest numeric FIELD (dotted path)"
     )
     near.add_argument("--clusters", metavar="PATH", help="write one JSON line per record in a cluster")
+    near.add_argument(
+        "--id-field", metavar="FIELD", help='with --clusters: repeat this field\'s value (JSONL) as "id"'
+    )
     near.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
     near.add_argument(
         "--dry-run",
@@ -241,6 +244,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
         score=args.keep_max or args.keep_min,
         on_error=args.on_error,
         clusters=args.clusters,
+        id_field=args.id_field,
         report=args.report,
         rejects=args.rejects,
         dry_run=args.dry_run,

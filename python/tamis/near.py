@@ -150,6 +150,7 @@ def dedup_files(
     score: str | None = None,
     on_error: Literal["fail", "skip"] = "fail",
     clusters: str | PathLike[str] | None = None,
+    id_field: str | None = None,
     report: str | PathLike[str] | None = None,
     rejects: str | PathLike[str] | None = None,
     dry_run: bool = False,
@@ -163,7 +164,8 @@ def dedup_files(
     messages and compares those in the scope (``"all"``, ``"user"``, ``"first-user"``, ``"system"``);
     texts are never all held in memory (records are re-read for
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
-    record in a cluster: ``{"row", "file", "line", "cluster", "kept", "similarity"}``; ``report`` a
+    record in a cluster: ``{"row", "file", "line", "id", "cluster", "kept", "similarity"}`` (``id``: the
+    value of ``id_field``, when given); ``report`` a
     self-contained HTML report (summary, LSH S-curve, similarity and cluster-size histograms, the largest
     clusters with their differences). ``dry_run=True`` runs every stage but writes nothing, and adds a
     ``guide``: the histogram of candidate similarities and what thresholds 0.1 and 0.05 either side would
@@ -192,6 +194,7 @@ def dedup_files(
         score_field=score,
         on_error=on_error,
         clusters=clusters,
+        id_field=id_field,
         report=report,
         rejects=rejects,
         dry_run=dry_run,

@@ -129,7 +129,7 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 #[pyo3(signature = (inputs, output, *, field = "text", format = None, chat = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
                     rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
-                    score_field = None, on_error = "fail", clusters = None, report = None, rejects = None, dry_run = false,
+                    score_field = None, on_error = "fail", clusters = None, id_field = None, report = None, rejects = None, dry_run = false,
                     progress = false))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -156,6 +156,7 @@ pub fn dedup_files_fuzzy<'py>(
     score_field: Option<&str>,
     on_error: &str,
     clusters: Option<PathBuf>,
+    id_field: Option<&str>,
     report: Option<PathBuf>,
     rejects: Option<PathBuf>,
     dry_run: bool,
@@ -175,6 +176,10 @@ pub fn dedup_files_fuzzy<'py>(
         options,
         on_error: OnError::parse(on_error).map_err(PyTamisError)?,
         clusters,
+        id_field: id_field
+            .map(FieldPath::parse)
+            .transpose()
+            .map_err(PyTamisError)?,
         report,
         score_field: score_field
             .map(FieldPath::parse)

@@ -48,6 +48,8 @@ pub struct FuzzyFileJob {
     pub on_error: OnError,
     /// One JSON line per record in a cluster of two or more.
     pub clusters: Option<PathBuf>,
+    /// A field whose value the clusters file repeats beside each record (JSONL inputs).
+    pub id_field: Option<FieldPath>,
     /// A self-contained HTML report.
     pub report: Option<PathBuf>,
     /// The numeric field that `KeepPolicy::MaxScore`/`MinScore` compare (records without it never win).
@@ -92,6 +94,9 @@ struct ClusterLine<'a> {
     row: u64,
     file: Cow<'a, str>,
     line: u64,
+    /// The record's `id_field` value, as it stands in the JSON (string, number, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<Box<serde_json::value::RawValue>>,
     cluster: i64,
     kept: bool,
     similarity: f64,
@@ -429,14 +434,19 @@ impl FuzzyFileJob {
             |(): &mut (), origin, text: &str, line: &[u8]| {
                 // Records rejected in pass 1 for their score are skipped again, so rows line up.
                 let readable = self.score_of(line).is_ok();
+                let id = self
+                    .id_field
+                    .as_ref()
+                    .and_then(|field| field.raw_value(line));
                 (
                     readable,
                     wanted.get(&origin).map(|&row| (row, text.to_owned())),
+                    id,
                 )
             },
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
-                    let Line::Record((true, shown_text)) = line else {
+                    let Line::Record((true, shown_text, id)) = line else {
                         // A rejected record: never kept (Parquet outputs need every row's fate).
                         if !matches!(line, Line::Blank)
                             && let Some(kept_file) = &mut kept_file
@@ -464,6 +474,7 @@ impl FuzzyFileJob {
                             row: row as u64,
                             file: names[file].clone(),
                             line: chunk.first_line + offset as u64,
+                            id,
                             cluster: cluster[row],
                             kept: keep[row],
                             similarity: similarity[row],
@@ -631,6 +642,7 @@ mod tests {
             options: FuzzyOptions::default(),
             on_error: OnError::Fail,
             clusters: Some(dir.join("clusters.jsonl")),
+            id_field: Some(FieldPath::parse("id").unwrap()),
             report: Some(dir.join("report.html")),
             score_field: None,
             dry_run: false,
@@ -709,6 +721,7 @@ mod tests {
         let first = &entries[0];
         assert_eq!(first["row"], 0);
         assert_eq!(first["line"], 1);
+        assert_eq!(first["id"], 0, "the id field's value, as a JSON number");
         assert!(first["file"].as_str().unwrap().ends_with("a.jsonl"));
 
         let report = fs::read_to_string(dir.path().join("report.html")).unwrap();

@@ -57,6 +57,13 @@ impl FieldPath {
         }
     }
 
+    /// The JSON text of the value at this path (any type), for passing it on unchanged; `None` when the line
+    /// is not a JSON object or has no such field.
+    pub fn raw_value(&self, line: &[u8]) -> Option<Box<serde_json::value::RawValue>> {
+        let value = sonic_rs::get_from_slice(line, self.as_str().split('.')).ok()?;
+        serde_json::value::RawValue::from_string(value.as_raw_str().to_owned()).ok()
+    }
+
     /// The number at this path (a quality score, say); `None` when the field is missing or null.
     pub fn extract_number(&self, line: &[u8]) -> Result<Option<f64>, RecordError> {
         match self.find(line, None)? {
@@ -339,6 +346,22 @@ mod tests {
                 "not a list of {role, content} messages"
             ))
         );
+    }
+
+    #[test]
+    fn raw_values_pass_through() {
+        let path = FieldPath::parse("meta.id").unwrap();
+        let raw = |line: &str| {
+            path.raw_value(line.as_bytes())
+                .map(|value| value.get().to_owned())
+        };
+        assert_eq!(
+            raw(r#"{"meta": {"id": "a-1"}}"#).as_deref(),
+            Some(r#""a-1""#)
+        );
+        assert_eq!(raw(r#"{"meta": {"id": 7}}"#).as_deref(), Some("7"));
+        assert_eq!(raw(r#"{"meta": {}}"#), None);
+        assert_eq!(raw("not json"), None);
     }
 
     #[test]
