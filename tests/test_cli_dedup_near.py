@@ -119,8 +119,13 @@ def test_directory_and_glob_inputs_expand_sorted(tmp_path: Path) -> None:
 
 def test_html_report_is_self_contained(sample: Path, tmp_path: Path) -> None:
     report = tmp_path / "report.html"
-    result = run_cli("dedup", sample, "-o", tmp_path / "out.jsonl", "--report", report)
+    output = tmp_path / "out.jsonl"
+    result = run_cli("dedup", sample, "-o", output, "--report", report, "--tokens", "o200k_base")
     assert result.returncode == 0, result.stderr
+    encoding = tamis.get_encoding("o200k_base")
+    tokens_in = sum(encoding.count(json.loads(line)["text"]) for line in sample.read_text().splitlines())
+    tokens_out = sum(encoding.count(json.loads(line)["text"]) for line in output.read_text().splitlines())
+    assert f"Tokens: {tokens_in:,} in, {tokens_out:,} kept." in result.stderr
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>")
     # Nothing is loaded from elsewhere (the texts themselves may mention URLs).
@@ -130,6 +135,7 @@ def test_html_report_is_self_contained(sample: Path, tmp_path: Path) -> None:
     assert "Largest clusters" in page
     assert "<ins>" in page  # near duplicates are shown with their differences
     assert "6192" in page
+    assert f"<b>{tokens_out}</b>" in page
 
 
 def test_dry_run_writes_nothing_and_guides_the_threshold(sample: Path, tmp_path: Path) -> None:

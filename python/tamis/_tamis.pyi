@@ -94,6 +94,7 @@ def dedup_files_fuzzy(
     clusters: str | PathLike[str] | None = None,
     id_field: str | None = None,
     report: str | PathLike[str] | None = None,
+    tokens: str | None = None,
     rejects: str | PathLike[str] | None = None,
     dry_run: bool = False,
     progress: bool = False,

@@ -106,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     near.add_argument("--report", metavar="PATH", help="write a self-contained HTML report")
     near.add_argument(
+        "--tokens",
+        metavar="ENCODING",
+        help="also count tokens in and out with this encoding (o200k_base, cl100k_base, ...; slower)",
+    )
+    near.add_argument(
         "--dry-run",
         action="store_true",
         help="run every stage but write nothing; show candidate similarities and other thresholds' effect",
@@ -246,6 +251,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
         clusters=args.clusters,
         id_field=args.id_field,
         report=args.report,
+        tokens=args.tokens,
         rejects=args.rejects,
         dry_run=args.dry_run,
         progress=not args.quiet,
@@ -285,6 +291,8 @@ def _near_summary(stats: NearFileStats, clusters: str | None, report: str | None
         f"LSH ({near['bands']} bands x {near['rows']} rows) proposed {near['candidates']:,} candidate pairs, "
         f"{near['verified']:,} verified, {near['rejected']:,} rejected below the threshold."
     )
+    if "tokens_in" in stats and "tokens_out" in stats:
+        text += f" Tokens: {stats['tokens_in']:,} in, {stats['tokens_out']:,} kept."
     if clusters:
         text += f" Clusters are listed in {clusters}."
     if report:

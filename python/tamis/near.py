@@ -152,6 +152,7 @@ def dedup_files(
     clusters: str | PathLike[str] | None = None,
     id_field: str | None = None,
     report: str | PathLike[str] | None = None,
+    tokens: str | None = None,
     rejects: str | PathLike[str] | None = None,
     dry_run: bool = False,
     progress: bool = False,
@@ -165,7 +166,8 @@ def dedup_files(
     texts are never all held in memory (records are re-read for
     verification and writing). Kept lines are copied byte for byte. ``clusters`` receives one JSON line per
     record in a cluster: ``{"row", "file", "line", "id", "cluster", "kept", "similarity"}`` (``id``: the
-    value of ``id_field``, when given); ``report`` a
+    value of ``id_field``, when given); ``tokens="o200k_base"`` also counts the tokens read and kept (a
+    tokenizer pass: slower); ``report`` a
     self-contained HTML report (summary, LSH S-curve, similarity and cluster-size histograms, the largest
     clusters with their differences). ``dry_run=True`` runs every stage but writes nothing, and adds a
     ``guide``: the histogram of candidate similarities and what thresholds 0.1 and 0.05 either side would
@@ -196,6 +198,7 @@ def dedup_files(
         clusters=clusters,
         id_field=id_field,
         report=report,
+        tokens=tokens,
         rejects=rejects,
         dry_run=dry_run,
         progress=progress,

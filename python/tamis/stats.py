@@ -74,6 +74,10 @@ class NearFileStats(_NearFileStatsRequired, total=False):
     """A near-duplicate run over files: the file account plus the stages (and, for a dry run, a guide)."""
 
     guide: ThresholdGuide
+    tokens_in: int
+    """With ``tokens=ENCODING``: tokens of every record read."""
+    tokens_out: int
+    """With ``tokens=ENCODING``: tokens of the records kept."""
 
 
 class FileTokens(TypedDict):

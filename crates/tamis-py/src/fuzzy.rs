@@ -129,7 +129,7 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 #[pyo3(signature = (inputs, output, *, field = "text", format = None, chat = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
                     rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
-                    score_field = None, on_error = "fail", clusters = None, id_field = None, report = None, rejects = None, dry_run = false,
+                    score_field = None, on_error = "fail", clusters = None, id_field = None, report = None, tokens = None, rejects = None, dry_run = false,
                     progress = false))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -158,6 +158,7 @@ pub fn dedup_files_fuzzy<'py>(
     clusters: Option<PathBuf>,
     id_field: Option<&str>,
     report: Option<PathBuf>,
+    tokens: Option<String>,
     rejects: Option<PathBuf>,
     dry_run: bool,
     progress: bool,
@@ -181,6 +182,7 @@ pub fn dedup_files_fuzzy<'py>(
             .transpose()
             .map_err(PyTamisError)?,
         report,
+        tokens,
         score_field: score_field
             .map(FieldPath::parse)
             .transpose()
@@ -192,6 +194,10 @@ pub fn dedup_files_fuzzy<'py>(
     let stats = run_detached(py, |interrupted| job.run(interrupted))?;
     let dict = dedup_stats_to_dict(py, &stats.dedup)?;
     dict.set_item("near", stats_to_dict(py, &stats.fuzzy)?)?;
+    if let (Some(tokens_in), Some(tokens_out)) = (stats.tokens_in, stats.tokens_out) {
+        dict.set_item("tokens_in", tokens_in)?;
+        dict.set_item("tokens_out", tokens_out)?;
+    }
     if let Some(guide) = &stats.guide {
         let outcomes = guide
             .outcomes

@@ -34,6 +34,7 @@ use crate::minhash::{MinHasher, is_empty_signature};
 use crate::progress::Progress;
 use crate::report::{ClusterSample, ReportData, Sample, render};
 use crate::shingle::{ShingleSet, Shingler};
+use crate::tokenize::Encoding;
 
 /// One near-duplicate run over files.
 #[derive(Debug, Clone)]
@@ -52,6 +53,8 @@ pub struct FuzzyFileJob {
     pub id_field: Option<FieldPath>,
     /// A self-contained HTML report.
     pub report: Option<PathBuf>,
+    /// Count the tokens of the texts read and kept with this encoding (costs a tokenizer pass).
+    pub tokens: Option<String>,
     /// The numeric field that `KeepPolicy::MaxScore`/`MinScore` compare (records without it never win).
     pub score_field: Option<FieldPath>,
     /// Run every stage but write nothing; return a [`ThresholdGuide`] instead.
@@ -65,6 +68,9 @@ pub struct FuzzyFileJob {
 pub struct FuzzyFileStats {
     pub dedup: DedupStats,
     pub fuzzy: FuzzyStats,
+    /// With `tokens`: the tokens of all records read, and of those kept.
+    pub tokens_in: Option<u64>,
+    pub tokens_out: Option<u64>,
     /// With `dry_run`: what other thresholds would do.
     pub guide: Option<ThresholdGuide>,
 }
@@ -125,6 +131,8 @@ impl FuzzyFileJob {
             self.options.num_perm,
             self.options.seed,
         )?;
+        // An unknown encoding fails before any work.
+        let encoding = self.tokens.as_deref().map(Encoding::get).transpose()?;
         let files =
             RecordFiles::open(&self.inputs, self.format, self.field.clone())?.with_chat(self.chat);
         for output in [
@@ -426,6 +434,7 @@ impl FuzzyFileJob {
         let mut texts: HashMap<u32, String> = HashMap::new();
         let mut row = 0usize;
         let mut bytes_out = 0u64;
+        let (mut tokens_in, mut tokens_out) = (0u64, 0u64);
         let quiet = Progress::new(false, 0);
         files.scan(
             &quiet,
@@ -438,15 +447,20 @@ impl FuzzyFileJob {
                     .id_field
                     .as_ref()
                     .and_then(|field| field.raw_value(line));
+                // The bundled encodings never fail on text; a failure would count as no tokens.
+                let tokens = encoding
+                    .as_ref()
+                    .map_or(0, |encoding| encoding.count_ordinary(text).unwrap_or(0));
                 (
                     readable,
                     wanted.get(&origin).map(|&row| (row, text.to_owned())),
                     id,
+                    tokens,
                 )
             },
             |file, chunk, lines| {
                 for (offset, line) in lines.into_iter().enumerate() {
-                    let Line::Record((true, shown_text, id)) = line else {
+                    let Line::Record((true, shown_text, id, tokens)) = line else {
                         // A rejected record: never kept (Parquet outputs need every row's fate).
                         if !matches!(line, Line::Blank)
                             && let Some(kept_file) = &mut kept_file
@@ -460,8 +474,10 @@ impl FuzzyFileJob {
                     }
                     let line_bytes = chunk.line(offset);
                     let stats = &mut file_stats[file];
+                    tokens_in += tokens as u64;
                     if keep[row] {
                         stats.kept += 1;
+                        tokens_out += tokens as u64;
                         bytes_out += line_bytes.len() as u64 + 1;
                     } else {
                         stats.removed += 1;
@@ -532,6 +548,10 @@ impl FuzzyFileJob {
                 rejected: dedup.rejected,
                 bytes_in: dedup.bytes_in,
                 bytes_out: dedup.bytes_out,
+                tokens: self
+                    .tokens
+                    .clone()
+                    .map(|name| (name, tokens_in, tokens_out)),
                 seconds: dedup.seconds,
                 threshold: options.threshold,
                 bands: params.bands,
@@ -576,10 +596,13 @@ impl FuzzyFileJob {
                 .collect();
             threshold_guide(n, &exact, &scored, options.threshold)
         });
+        let counted = self.tokens.is_some();
         Ok(FuzzyFileStats {
             dedup,
             fuzzy,
             guide,
+            tokens_in: counted.then_some(tokens_in),
+            tokens_out: counted.then_some(tokens_out),
         })
     }
 }
@@ -644,6 +667,7 @@ mod tests {
             clusters: Some(dir.join("clusters.jsonl")),
             id_field: Some(FieldPath::parse("id").unwrap()),
             report: Some(dir.join("report.html")),
+            tokens: Some("cl100k_base".into()),
             score_field: None,
             dry_run: false,
             rejects: None,
@@ -724,6 +748,16 @@ mod tests {
         assert_eq!(first["id"], 0, "the id field's value, as a JSON number");
         assert!(first["file"].as_str().unwrap().ends_with("a.jsonl"));
 
+        let encoding = Encoding::get("cl100k_base").unwrap();
+        let count = |text: &String| encoding.count_ordinary(text).unwrap() as u64;
+        assert_eq!(stats.tokens_in, Some(texts.iter().map(count).sum()));
+        let kept_tokens = texts
+            .iter()
+            .zip(&in_memory.keep)
+            .filter(|(_, k)| **k)
+            .map(|(t, _)| count(t))
+            .sum();
+        assert_eq!(stats.tokens_out, Some(kept_tokens));
         let report = fs::read_to_string(dir.path().join("report.html")).unwrap();
         assert!(report.contains("Largest clusters") && report.contains("<svg"));
         assert!(report.contains(&format!("<b>{}</b>", stats.dedup.records)));

@@ -156,6 +156,14 @@ pub fn render(data: &ReportData) -> String {
     );
     card(&mut out, "bytes in", &megabytes(data.bytes_in));
     card(&mut out, "bytes out", &megabytes(data.bytes_out));
+    if let Some((encoding, tokens_in, tokens_out)) = &data.tokens {
+        card(
+            &mut out,
+            &format!("tokens in ({})", escape(encoding)),
+            &format!("{tokens_in}"),
+        );
+        card(&mut out, "tokens out", &format!("{tokens_out}"));
+    }
     card(&mut out, "time", &format!("{:.2} s", data.seconds));
     card(
         &mut out,
@@ -246,6 +254,7 @@ mod tests {
             kept: 8,
             removed: 2,
             threshold: 0.8,
+            tokens: Some(("o200k_base".into(), 1000, 800)),
             bands: 14,
             rows: 9,
             similarities: vec![0.85, 0.9, 1.0],
@@ -267,5 +276,6 @@ mod tests {
         assert!(page.contains("<del>c</del>") && page.contains("<ins>d</ins>"));
         assert!(page.contains("14 bands × 9 rows"));
         assert_eq!(page.matches("<svg").count(), 3);
+        assert!(page.contains("tokens in (o200k_base)") && page.contains("<b>800</b>"));
     }
 }

@@ -39,6 +39,8 @@ pub struct ReportData {
     pub rejected: u64,
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// Tokens of the texts read and kept, when the run counted them (`--tokens ENCODING`).
+    pub tokens: Option<(String, u64, u64)>,
     pub seconds: f64,
     pub threshold: f64,
     pub bands: usize,
