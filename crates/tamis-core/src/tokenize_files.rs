@@ -77,11 +77,7 @@ impl TokenCountJob {
             .map(AtomicFile::create)
             .transpose()?;
         // Directories and patterns are expanded by `open`: account for the files it found.
-        let names: Vec<Cow<'_, str>> = files
-            .inputs
-            .iter()
-            .map(|path| path.to_string_lossy())
-            .collect();
+        let names: Vec<Cow<'_, str>> = files.names();
         let mut stats: Vec<FileTokens> = files
             .inputs
             .iter()

@@ -155,11 +155,7 @@ impl ExactFileJob {
                     .map(AtomicFile::create)
                     .transpose()?,
             },
-            names: files
-                .inputs
-                .iter()
-                .map(|path| path.to_string_lossy())
-                .collect(),
+            names: files.names(),
         };
         let progress = Progress::new(self.progress, files.stored_bytes());
         let normalization = self.normalization;

@@ -168,11 +168,7 @@ impl FuzzyFileJob {
             .filter(|_| writes)
             .map(AtomicFile::create)
             .transpose()?;
-        let names: Vec<Cow<'_, str>> = files
-            .inputs
-            .iter()
-            .map(|path| path.to_string_lossy())
-            .collect();
+        let names: Vec<Cow<'_, str>> = files.names();
         let mut file_stats: Vec<FileStats> = files
             .inputs
             .iter()

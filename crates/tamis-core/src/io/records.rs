@@ -101,6 +101,14 @@ impl RecordFiles {
         }
     }
 
+    /// The inputs' paths as text, for messages and output records.
+    pub fn names(&self) -> Vec<Cow<'_, str>> {
+        self.inputs
+            .iter()
+            .map(|path| path.to_string_lossy())
+            .collect()
+    }
+
     /// Bytes of the inputs as stored on disk (compressed size for compressed files).
     pub fn stored_bytes(&self) -> u64 {
         self.inputs
