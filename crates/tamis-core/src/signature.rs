@@ -52,26 +52,49 @@ impl<T: SignatureValue> SignatureMatrix<T> {
     }
 }
 
-/// Shingles and sketches every text in parallel. Each row depends only on its text, so the result
-/// is the same whatever the number of threads.
+/// Per-thread scratch space of the batch sketching functions.
+#[derive(Default)]
+struct RowScratch {
+    shingler: Option<Shingler>,
+    normalized: Vec<u8>,
+    hashes: Vec<u64>,
+}
+
+/// One signature row per item, in parallel: `shingle` fills `scratch.hashes` (left empty, the row is the
+/// empty signature). Each row depends only on its item, so the result is the same whatever the number of
+/// threads.
+fn sketch_rows<I, F>(items: &[I], hasher: &MinHasher, shingle: F) -> SignatureMatrix<u32>
+where
+    I: Sync,
+    F: Fn(&mut RowScratch, &I) + Sync,
+{
+    let num_perm = hasher.num_perm();
+    let mut values = vec![u32::EMPTY; items.len() * num_perm];
+    values
+        .par_chunks_exact_mut(num_perm)
+        .zip(items.par_iter())
+        .for_each_init(RowScratch::default, |scratch, (row, item)| {
+            scratch.hashes.clear();
+            shingle(scratch, item);
+            hasher.fill(&scratch.hashes, row);
+        });
+    SignatureMatrix { num_perm, values }
+}
+
+/// Shingles and sketches every text in parallel.
 pub fn sketch_texts(
     texts: &[&str],
     shingles: ShingleConfig,
     hasher: &MinHasher,
 ) -> SignatureMatrix<u32> {
-    let num_perm = hasher.num_perm();
-    let mut values = vec![u32::EMPTY; texts.len() * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(texts.par_iter())
-        .for_each_init(
-            || (Shingler::new(shingles), Vec::new()),
-            |(shingler, hashes), (row, text)| {
-                shingler.hash_text(text, hashes);
-                hasher.fill(hashes, row);
-            },
-        );
-    SignatureMatrix { num_perm, values }
+    sketch_rows(texts, hasher, |scratch, text| {
+        let RowScratch {
+            shingler, hashes, ..
+        } = scratch;
+        shingler
+            .get_or_insert_with(|| Shingler::new(shingles))
+            .hash_text(text, hashes);
+    })
 }
 
 /// The raw-text fast path: normalizes each text, shingles it and sketches it, in parallel. A missing
@@ -83,21 +106,19 @@ pub fn sketch_text_column(
     shingles: ShingleConfig,
     hasher: &MinHasher,
 ) -> SignatureMatrix<u32> {
-    let num_perm = hasher.num_perm();
-    let mut values = vec![u32::EMPTY; texts.len() * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(texts.par_iter())
-        .for_each_init(
-            || (Shingler::new(shingles), Vec::new(), Vec::new()),
-            |(shingler, hashes, normalized), (row, text)| {
-                if let Some(text) = text {
-                    shingler.hash_text(normalization.apply_str(text, normalized), hashes);
-                    hasher.fill(hashes, row);
-                }
-            },
-        );
-    SignatureMatrix { num_perm, values }
+    sketch_rows(texts, hasher, |scratch, text| {
+        if let Some(text) = text {
+            let RowScratch {
+                shingler,
+                normalized,
+                hashes,
+            } = scratch;
+            let text = normalization.apply_str(text, normalized);
+            shingler
+                .get_or_insert_with(|| Shingler::new(shingles))
+                .hash_text(text, hashes);
+        }
+    })
 }
 
 /// The hash of one pre-built token (a word, a shingle, an id as bytes) for [`sketch_hash_sets`].
@@ -108,17 +129,11 @@ pub fn token_hash(token: &[u8]) -> u64 {
 /// Native sketches of pre-built token sets (any bytes: words, shingles, ids), in parallel: each token
 /// is hashed with [`token_hash`], then the set is sketched. An empty set gets the empty signature.
 pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMatrix<u32> {
-    let num_perm = hasher.num_perm();
-    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(docs.par_iter())
-        .for_each_init(Vec::new, |hashes, (row, tokens)| {
-            hashes.clear();
-            hashes.extend(tokens.iter().map(|token| token_hash(token)));
-            hasher.fill(hashes, row);
-        });
-    SignatureMatrix { num_perm, values }
+    sketch_rows(docs, hasher, |scratch, tokens| {
+        scratch
+            .hashes
+            .extend(tokens.iter().map(|token| token_hash(token)));
+    })
 }
 
 /// Native sketches of token sets already hashed with [`token_hash`], stored flat: set `i` is
@@ -173,19 +188,14 @@ pub fn sketch_token_docs(
     shingles: ShingleConfig,
     hasher: &MinHasher,
 ) -> SignatureMatrix<u32> {
-    let num_perm = hasher.num_perm();
-    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(docs.par_iter())
-        .for_each_init(
-            || (Shingler::new(shingles), Vec::new()),
-            |(shingler, hashes), (row, tokens)| {
-                shingler.hash_tokens(tokens, hashes);
-                hasher.fill(hashes, row);
-            },
-        );
-    SignatureMatrix { num_perm, values }
+    sketch_rows(docs, hasher, |scratch, tokens| {
+        let RowScratch {
+            shingler, hashes, ..
+        } = scratch;
+        shingler
+            .get_or_insert_with(|| Shingler::new(shingles))
+            .hash_tokens(tokens, hashes);
+    })
 }
 
 /// datasketch-identical signatures of many token lists in parallel (`MinHash.update_batch` of each
