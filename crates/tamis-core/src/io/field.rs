@@ -95,8 +95,8 @@ impl FieldPath {
                 error.valid_up_to() + 1
             ))
         })?;
-        // sonic-rs skips the fields we do not want with SIMD; measured 1.3-1.5x faster than serde_json with
-        // this same visitor on real JSONL (docs/benchmarks.md).
+        // sonic-rs skips the fields we do not want with SIMD; it measured a little faster than serde_json
+        // (examples/json_field_speed.rs, docs/benchmarks.md).
         let mut deserializer = sonic_rs::Deserializer::from_str(line);
         let found = Lookup {
             keys: &self.keys,
