@@ -17,6 +17,7 @@ pub mod jaccard;
 pub mod lsh;
 pub mod minhash;
 pub mod parallel;
+pub mod partitioned;
 pub mod progress;
 pub mod report;
 pub mod shingle;

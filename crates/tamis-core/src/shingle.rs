@@ -182,6 +182,11 @@ impl ShingleSet {
         &self.0
     }
 
+    /// The hashes back, to reuse their buffer.
+    pub fn into_hashes(self) -> Vec<u64> {
+        self.0
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -69,7 +69,7 @@ pub fn dedup_fuzzy<'py>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn fuzzy_options(
+pub(crate) fn fuzzy_options(
     threshold: f64,
     num_perm: usize,
     unit: &str,

@@ -6,6 +6,7 @@ mod errors;
 mod fuzzy;
 mod gil;
 mod minhash;
+mod partitioned;
 mod text;
 mod texts;
 mod tokenizer;
@@ -22,6 +23,11 @@ mod _tamis {
     use super::minhash::{
         DatasketchHasher, DatasketchIndex, jaccard_rows, lsh_pairs, lsh_params, shingles, sketch,
         sketch_tokens,
+    };
+    #[pymodule_export]
+    use super::partitioned::{
+        NearPlan, bucket_links, choose_survivors, dedupe_links, large_star, partition_of,
+        small_star, star_labels, union_find_labels,
     };
     #[pymodule_export]
     use super::text::{normalize, set_thread_count};
