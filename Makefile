@@ -5,7 +5,7 @@ PYTHON ?= python3
 # uv is the dev workflow; a fresh machine gets it from PyPI. `python -m uv` works without a PATH entry.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact bench-minhash bench-pipeline bench-tokenizer fmt
+.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact bench-minhash bench-pipeline bench-tokenizer bench-ray fmt
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -49,6 +49,9 @@ bench-minhash: uv  ## MinHash and LSH: tamis vs datasketch and rensa on 20,000 r
 
 bench-pipeline: uv  ## Near-duplicate dedup: tamis at scale, and vs datasketch/rensa pipelines with recall/precision.
 	$(UV) run --group bench python bench/bench_pipeline.py
+
+bench-ray: uv  ## tamis.ray: per-stage wall time with 1 and 2 CPUs at 25 and 50 MB, next to the local engine.
+	$(UV) run python bench/bench_ray.py
 
 bench-tokenizer: uv  ## tamis vs tiktoken: load, RSS, 1-thread and batch MB/s, pathological inputs.
 	$(UV) run python bench/bench_tokenizer.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -10,6 +11,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
+# Ray starts its workers with `uv run` when the driver runs under uv: in a fresh environment, without the
+# extension under test. Ray reads this once, when it is imported, so it is set before any test imports it.
+os.environ["RAY_ENABLE_UV_RUN_RUNTIME_ENV"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "poe.jsonl"

@@ -13,22 +13,31 @@ __all__ = [
     "CoreEncoding",
     "DatasketchHasher",
     "DatasketchIndex",
+    "NearPlan",
     "__version__",
+    "bucket_links",
+    "choose_survivors",
     "count_tokens_files",
     "dedup_exact",
     "dedup_files_exact",
     "dedup_files_fuzzy",
     "dedup_fuzzy",
+    "dedupe_links",
     "encoding_name_for_model",
     "jaccard_rows",
+    "large_star",
     "list_encoding_names",
     "lsh_pairs",
     "lsh_params",
     "normalize",
+    "partition_of",
     "set_thread_count",
     "shingles",
     "sketch",
     "sketch_tokens",
+    "small_star",
+    "star_labels",
+    "union_find_labels",
 ]
 
 __version__: str
@@ -193,3 +202,49 @@ def count_tokens_files(
     per_doc: str | PathLike[str] | None = None,
     progress: bool = False,
 ) -> TokenStats: ...
+
+# The partitioned near-duplicate pipeline's kernels (tamis.ray).
+_U64 = npt.NDArray[np.uint64]
+
+@final
+class NearPlan:
+    def __new__(
+        cls,
+        *,
+        threshold: float = 0.8,
+        num_perm: int = 128,
+        unit: str = "word",
+        ngram: int = 5,
+        normalize: str = "standard",
+        method: str = "fss",
+        seed: int = 1,
+        bands: int | None = None,
+        rows: int | None = None,
+        fp_weight: float = 0.1,
+        fn_weight: float = 0.9,
+        verify: str = "exact",
+        keep: str = "first",
+    ) -> NearPlan: ...
+    @property
+    def bands(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    def band_rows(self, texts: Any, rows: _U64, parts: int) -> dict[str, npt.NDArray[Any]]: ...
+    def pair_similarity(self, a: Any, b: Any) -> npt.NDArray[np.float64]: ...
+
+def bucket_links(
+    band: npt.NDArray[np.uint32], hash: _U64, row: _U64, key_high: _U64, key_low: _U64, parts: int
+) -> dict[str, npt.NDArray[Any]]: ...
+def dedupe_links(a: _U64, b: _U64, exact: npt.NDArray[np.bool_]) -> dict[str, npt.NDArray[Any]]: ...
+def partition_of(keys: _U64, parts: int) -> npt.NDArray[np.uint32]: ...
+def large_star(src: _U64, dst: _U64) -> dict[str, Any]: ...
+def small_star(src: _U64, dst: _U64) -> dict[str, Any]: ...
+def star_labels(leaf: _U64, centre: _U64) -> dict[str, _U64]: ...
+def union_find_labels(a: _U64, b: _U64) -> dict[str, _U64]: ...
+def choose_survivors(
+    root: _U64,
+    row: _U64,
+    length: _U64,
+    score: npt.NDArray[np.float64] | None = None,
+    keep: str = "first",
+) -> dict[str, _U64]: ...

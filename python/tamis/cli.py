@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tamis import __version__, _tamis
 from tamis.dedup import dedup_files_exact
@@ -127,6 +127,20 @@ def _parser() -> argparse.ArgumentParser:
     dedup.add_argument("--rejects", metavar="PATH", help="write one JSON line per rejected record")
     dedup.add_argument("--threads", type=int, help="worker threads (default: all cores)")
     dedup.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
+    scale = dedup.add_argument_group(
+        "scale out (--engine ray: INPUT files or directories of Parquet/JSONL, -o a directory)"
+    )
+    scale.add_argument(
+        "--engine",
+        choices=["local", "ray"],
+        default="local",
+        help="local: this machine (default); ray: a Ray cluster, same result (needs tamis[ray])",
+    )
+    scale.add_argument("--address", help="with --engine ray: the cluster to join (default: start one here)")
+    scale.add_argument("--work-dir", metavar="DIR", help="with --engine ray: keep each finished stage here")
+    scale.add_argument(
+        "--resume", action="store_true", help="with --work-dir: reuse the stages an earlier run finished"
+    )
     dedup.set_defaults(run=_run_dedup)
 
     tokens = commands.add_parser(
@@ -203,6 +217,12 @@ def _tokens_summary(stats: TokenStats, per_doc: str | None) -> str:
 
 
 def _run_dedup(args: argparse.Namespace) -> int:
+    if args.engine == "ray":
+        from tamis.ray._cli import run_dedup
+
+        return run_dedup(args)
+    if args.address or args.work_dir or args.resume:
+        raise InvalidOptionError("--address, --work-dir and --resume need --engine ray")
     if args.chat_scope and not args.chat:
         raise InvalidOptionError("--chat-scope needs --chat")
     chat: ChatScope | None = (args.chat_scope or "all") if args.chat else None
@@ -234,19 +254,7 @@ def _run_dedup(args: argparse.Namespace) -> int:
         field=args.field,
         format=args.format,
         chat=chat,
-        threshold=args.threshold,
-        num_perm=args.num_perm,
-        unit=args.unit,
-        ngram=args.ngram,
-        normalize=args.normalize,
-        seed=args.seed,
-        bands=args.bands,
-        rows=args.rows,
-        fp_weight=args.fp_weight,
-        fn_weight=args.fn_weight,
-        verify=args.verify,
-        keep="max" if args.keep_max else "min" if args.keep_min else args.keep,
-        score=args.keep_max or args.keep_min,
+        **near_options(args),
         on_error=args.on_error,
         clusters=args.clusters,
         id_field=args.id_field,
@@ -263,6 +271,25 @@ def _run_dedup(args: argparse.Namespace) -> int:
     if "guide" in near_stats:
         print(_guide(near_stats["guide"], args.threshold))
     return 0
+
+
+def near_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The near-duplicate options of ``tamis dedup``, shared by both engines."""
+    return {
+        "threshold": args.threshold,
+        "num_perm": args.num_perm,
+        "unit": args.unit,
+        "ngram": args.ngram,
+        "normalize": args.normalize,
+        "seed": args.seed,
+        "bands": args.bands,
+        "rows": args.rows,
+        "fp_weight": args.fp_weight,
+        "fn_weight": args.fn_weight,
+        "verify": args.verify,
+        "keep": "max" if args.keep_max else "min" if args.keep_min else args.keep,
+        "score": args.keep_max or args.keep_min,
+    }
 
 
 def _guide(guide: ThresholdGuide, threshold: float) -> str:

@@ -1,0 +1,95 @@
+"""tamis.ray on this machine: wall time per stage with 1 and 2 worker CPUs, at two corpus sizes (to separate
+each stage's fixed cost from its per-byte cost), next to the local engine on the same records. The figures
+feed the 1 TB extrapolation in docs/scaling.md.
+
+    make bench-ray            (or: uv run python bench/bench_ray.py)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import ray
+import ray.data
+
+import tamis
+import tamis.ray
+from corpus import DATA, crawl_jsonl
+
+SIZES_MB = (25, 50)
+
+
+def head_of(path: Path, megabytes: int) -> Path:
+    """The first ``megabytes`` of the crawl, whole lines."""
+    out = DATA / f"ray-{megabytes}mb.jsonl"
+    if not out.exists():
+        with path.open("rb") as source, out.open("wb") as sink:
+            written = 0
+            for line in source:
+                if written >= megabytes * 1_000_000:
+                    break
+                sink.write(line)
+                written += len(line)
+    return out
+
+
+def run_ray(path: Path, cpus: int) -> dict[str, object]:
+    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    try:
+        started = time.perf_counter()
+        result = tamis.ray.dedup(ray.data.read_json(str(path)))
+        kept_started = time.perf_counter()
+        kept = result.kept.count()
+        seconds = dict(result.stats["stage_seconds"])
+        seconds["kept"] = round(time.perf_counter() - kept_started, 3)
+        return {
+            "total": round(time.perf_counter() - started, 2),
+            "stages": seconds,
+            "kept": kept,
+            "records": result.stats["records"],
+            "removed": result.stats["removed"],
+        }
+    finally:
+        ray.shutdown()
+
+
+def run_local(path: Path) -> tuple[float, int]:
+    started = time.perf_counter()
+    stats = tamis.dedup_files([path], DATA / "ray-local.jsonl")
+    return time.perf_counter() - started, stats["kept"]
+
+
+def main() -> None:
+    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    crawl = crawl_jsonl(60_000_000)
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    results = {}
+    for megabytes, cpus in itertools.product(SIZES_MB, (1, 2)):
+        if megabytes != SIZES_MB[-1] and cpus == 1:
+            continue
+        path = head_of(crawl, megabytes)
+        local_seconds, local_kept = run_local(path)
+        measured = run_ray(path, cpus)
+        assert measured["kept"] == local_kept, "tamis.ray must keep what the local engine keeps"
+        results[f"{megabytes}MB/{cpus}cpu"] = {**measured, "local_seconds": round(local_seconds, 2)}
+        print(f"{megabytes} MB, {cpus} CPU: {json.dumps(results[f'{megabytes}MB/{cpus}cpu'])}")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    big, small = results[f"{SIZES_MB[1]}MB/2cpu"], results[f"{SIZES_MB[0]}MB/2cpu"]
+    one = results[f"{SIZES_MB[1]}MB/1cpu"]
+    print(f"2 CPUs vs 1 at {SIZES_MB[1]} MB: {one['total'] / big['total']:.2f}x")  # type: ignore[operator]
+    delta_mb = SIZES_MB[1] - SIZES_MB[0]
+    print("| stage | fixed s | s per MB (2 CPUs) |")
+    for stage, seconds in big["stages"].items():  # type: ignore[attr-defined]
+        per_mb = (seconds - small["stages"][stage]) / delta_mb  # type: ignore[index]
+        fixed = seconds - per_mb * SIZES_MB[1]
+        print(f"| {stage} | {fixed:.1f} | {per_mb:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
