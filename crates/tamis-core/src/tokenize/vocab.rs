@@ -3,8 +3,10 @@
 
 use crate::error::{Error, Location, Result};
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// A token id. In tiktoken a mergeable token's id is also its merge priority (lower merges first).
 pub type Rank = u32;
@@ -32,7 +34,11 @@ pub(crate) struct Vocab {
     /// lookups are of short byte strings, and an inline integer key spares hashing a slice and
     /// chasing a pointer to compare it.
     short_ranks: FxHashMap<u64, Rank>,
-    long_ranks: FxHashMap<Box<[u8]>, Rank>,
+    /// Longer tokens by a 64-bit hash of their bytes, checked against the bytes in `bytes`:
+    /// no allocation per token when loading.
+    long_ranks: FxHashMap<u64, Rank>,
+    /// The long tokens whose hash an earlier long token already has (in practice none).
+    long_collisions: FxHashMap<Box<[u8]>, Rank>,
     /// The rank of each single byte: every byte must be a token so that BPE always succeeds.
     byte_ranks: [Rank; 256],
     /// The rank of each two-byte string (`Rank::MAX` if it is no token), indexed by
@@ -59,6 +65,7 @@ impl Vocab {
         // About a third of the tokens of the bundled files are 8 bytes or longer.
         let mut long_ranks =
             FxHashMap::with_capacity_and_hasher(count / 3, rustc_hash::FxBuildHasher);
+        let mut long_collisions: FxHashMap<Box<[u8]>, Rank> = FxHashMap::default();
         let mut bytes = Vec::with_capacity(count * 8);
         let mut spans = Vec::with_capacity(count + 1);
         let mut max_token_len = 0;
@@ -91,7 +98,17 @@ impl Vocab {
             }
             let duplicate = match pack(token) {
                 Some(key) => short_ranks.insert(key, rank).is_some(),
-                None => long_ranks.insert(Box::from(token), rank).is_some(),
+                None => match long_ranks.entry(xxh3_64(token)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(rank);
+                        false
+                    }
+                    Entry::Occupied(known) => {
+                        let known = spans[*known.get() as usize];
+                        bytes[known.start as usize..known.end as usize] == *token
+                            || long_collisions.insert(Box::from(token), rank).is_some()
+                    }
+                },
             };
             if duplicate {
                 return Err(Error::InvalidArgument(format!(
@@ -111,6 +128,7 @@ impl Vocab {
         Ok(Vocab {
             short_ranks,
             long_ranks,
+            long_collisions,
             byte_ranks,
             byte_pair_ranks,
             bytes,
@@ -125,8 +143,19 @@ impl Vocab {
     pub(crate) fn rank(&self, token: &[u8]) -> Option<Rank> {
         match pack(token) {
             Some(key) => self.short_ranks.get(&key).copied(),
-            None if token.len() <= self.max_token_len => self.long_ranks.get(token).copied(),
+            None if token.len() <= self.max_token_len => self.long_rank(token),
             None => None,
+        }
+    }
+
+    fn long_rank(&self, token: &[u8]) -> Option<Rank> {
+        let rank = *self.long_ranks.get(&xxh3_64(token))?;
+        if self.token_bytes(rank) == Some(token) {
+            Some(rank)
+        } else if self.long_collisions.is_empty() {
+            None
+        } else {
+            self.long_collisions.get(token).copied()
         }
     }
 
@@ -163,7 +192,7 @@ impl Vocab {
 
     /// The number of mergeable tokens.
     pub(crate) fn len(&self) -> usize {
-        self.short_ranks.len() + self.long_ranks.len()
+        self.short_ranks.len() + self.long_ranks.len() + self.long_collisions.len()
     }
 
     /// The highest rank (`None` for an empty table).
@@ -181,8 +210,10 @@ impl Vocab {
     fn tokens(&self) -> impl Iterator<Item = (&[u8], Rank)> {
         let short = self.short_ranks.values().copied();
         let long = self.long_ranks.values().copied();
+        let collided = self.long_collisions.values().copied();
         short
             .chain(long)
+            .chain(collided)
             .filter_map(|rank| Some((self.token_bytes(rank)?, rank)))
     }
 }
@@ -300,9 +331,18 @@ fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
             }
             bits = (bits << 6) | u32::from(value);
         }
+        // Byte pushes: copying these few bytes with `extend_from_slice` compiled to a call
+        // to `memcpy` per chunk, a good part of the load time.
         match chunk.len() {
-            4 => out.extend_from_slice(&bits.to_be_bytes()[1..]),
-            3 => out.extend_from_slice(&(bits << 6).to_be_bytes()[1..3]),
+            4 => {
+                out.push((bits >> 16) as u8);
+                out.push((bits >> 8) as u8);
+                out.push(bits as u8);
+            }
+            3 => {
+                out.push((bits >> 10) as u8);
+                out.push((bits >> 2) as u8);
+            }
             2 => out.push((bits >> 4) as u8),
             _ => return false,
         }
