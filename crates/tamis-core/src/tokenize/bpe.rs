@@ -134,50 +134,65 @@ thread_local! {
 }
 
 /// The merge of a piece of at most `SHORT_PIECE` bytes, as tiktoken does it: scan for the lowest
-/// pair, merge it, repeat. Parts live in parallel arrays on the stack, so the scan is a plain
-/// minimum over `pairs`.
+/// pair, merge it, repeat. Parts form a linked list over fixed slots on the stack (one per byte,
+/// a part keeps the slot of its first byte), so a merge moves nothing, and the scan over the
+/// slots' pair ranks finds the leftmost lowest pair first.
 fn merge_short(vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], out: &mut Vec<Rank>) {
-    let mut len = piece.len().min(SHORT_PIECE);
-    // Where each part starts, its token, and the rank of the pair it forms with the next part
-    // (`Rank::MAX` if that pair is no token).
-    let mut starts = [0u8; SHORT_PIECE + 1];
+    let len = piece.len().min(SHORT_PIECE);
+    // The token of the part starting at each slot, the slots of the next and previous parts, and
+    // the rank of the pair a part forms with the next one (`Rank::MAX`: none, or no token).
     let mut tokens = [0 as Rank; SHORT_PIECE];
+    let mut next = [0u8; SHORT_PIECE];
+    let mut prev = [0u8; SHORT_PIECE];
     let mut pairs = [Rank::MAX; SHORT_PIECE];
-    for (i, &byte) in piece[..len].iter().enumerate() {
-        starts[i] = i as u8;
-        tokens[i] = vocab.byte_rank(byte);
+    for (slot, &byte) in piece[..len].iter().enumerate() {
+        tokens[slot] = vocab.byte_rank(byte);
+        next[slot] = slot as u8 + 1;
+        prev[slot] = (slot as u8).wrapping_sub(1);
     }
-    starts[len] = len as u8;
-    for i in 1..len {
-        pairs[i - 1] = vocab.byte_pair_rank(piece[i - 1], piece[i]);
+    for slot in 1..len {
+        pairs[slot - 1] = vocab.byte_pair_rank(piece[slot - 1], piece[slot]);
     }
+    // The rank of the pair of parts starting at `slot`, which has a next part.
+    let pair_rank = |tokens: &[Rank], next: &[u8], memo: &mut PairMemo, slot: usize| {
+        let right = usize::from(next[slot]);
+        let end = next
+            .get(right)
+            .map_or(len, |&end| usize::from(end))
+            .min(len);
+        memo.rank(vocab, tokens[slot], tokens[right], &piece[slot..end])
+    };
     loop {
-        let lowest = pairs[..len].iter().copied().min().unwrap_or(Rank::MAX);
+        let (mut lowest, mut slot) = (Rank::MAX, 0);
+        for (at, &rank) in pairs[..len].iter().enumerate() {
+            if rank < lowest {
+                (lowest, slot) = (rank, at);
+            }
+        }
         if lowest == Rank::MAX {
             break;
         }
-        let Some(i) = pairs[..len].iter().position(|&rank| rank == lowest) else {
-            break;
+        let merged = usize::from(next[slot]);
+        let after = usize::from(next[merged]);
+        tokens[slot] = lowest;
+        pairs[merged] = Rank::MAX;
+        next[slot] = after as u8;
+        pairs[slot] = if after < len {
+            prev[after] = slot as u8;
+            pair_rank(&tokens, &next, memo, slot)
+        } else {
+            Rank::MAX
         };
-        tokens[i] = lowest;
-        starts.copy_within(i + 2..=len, i + 1);
-        tokens.copy_within(i + 2..len, i + 1);
-        pairs.copy_within(i + 2..len, i + 1);
-        len -= 1;
-        // The pair starting at part `p` ends where part `p + 2` starts.
-        let mut rank_from = |p: usize| {
-            if p + 2 > len {
-                return Rank::MAX;
-            }
-            let (start, end) = (usize::from(starts[p]), usize::from(starts[p + 2]));
-            memo.rank(vocab, tokens[p], tokens[p + 1], &piece[start..end])
-        };
-        pairs[i] = rank_from(i);
-        if i > 0 {
-            pairs[i - 1] = rank_from(i - 1);
+        if slot > 0 {
+            let before = usize::from(prev[slot]);
+            pairs[before] = pair_rank(&tokens, &next, memo, before);
         }
     }
-    out.extend_from_slice(&tokens[..len]);
+    let mut slot = 0;
+    while slot < len {
+        out.push(tokens[slot]);
+        slot = usize::from(next[slot]);
+    }
 }
 
 #[cfg(test)]
