@@ -17,6 +17,9 @@ pub enum SpecialSet<'a> {
     All,
     /// These texts; those that are not special tokens of the encoding are ignored.
     Only(&'a [&'a str]),
+    /// Every special token but these texts (tiktoken's default `disallowed_special` when some
+    /// are allowed).
+    AllExcept(&'a [&'a str]),
 }
 
 /// A tokenizer with exactly tiktoken's behaviour: same pieces, same merges, same ids.
@@ -28,7 +31,8 @@ pub struct Encoding {
     special_tokens: FxHashMap<String, Rank>,
     special_by_id: FxHashMap<Rank, String>,
     all_special: Arc<SpecialMatcher>,
-    /// Matchers of the subsets callers allowed ([`SpecialSet::Only`]).
+    /// Matchers of the subsets callers allowed or disallowed ([`SpecialSet::Only`],
+    /// [`SpecialSet::AllExcept`]).
     subsets: MatcherCache,
     max_token_value: Rank,
 }
@@ -345,6 +349,7 @@ impl Encoding {
             SpecialSet::None => None,
             SpecialSet::All => Some(Arc::clone(&self.all_special)),
             SpecialSet::Only(texts) => Some(self.subsets.get(texts)),
+            SpecialSet::AllExcept(texts) => Some(self.subsets.get_excluding(texts)),
         }
     }
 }

@@ -41,12 +41,38 @@ impl MatcherCache {
 
     /// The matcher of the special tokens among `texts` (other texts are ignored).
     pub(crate) fn get(&self, texts: &[&str]) -> Arc<SpecialMatcher> {
+        self.matcher_of(self.subset_of(texts))
+    }
+
+    /// The matcher of every special token except those among `texts` (tiktoken's default
+    /// `disallowed_special`, all of them minus the allowed ones): only `texts` are hashed, not the
+    /// hundreds of tokens of `o200k_harmony`.
+    pub(crate) fn get_excluding(&self, texts: &[&str]) -> Arc<SpecialMatcher> {
+        let mut subset = self.subset_of(texts);
+        for (bit, word) in subset.iter_mut().enumerate() {
+            let present = self.tokens.len().saturating_sub(bit * 64).min(64);
+            let mask = if present == 64 {
+                u64::MAX
+            } else {
+                (1 << present) - 1
+            };
+            *word = !*word & mask;
+        }
+        self.matcher_of(subset)
+    }
+
+    /// The special tokens among `texts`, one bit each.
+    fn subset_of(&self, texts: &[&str]) -> Box<[u64]> {
         let mut subset = vec![0u64; self.tokens.len().div_ceil(64)].into_boxed_slice();
         for &text in texts {
             if let Some(&bit) = self.bit.get(text) {
                 subset[bit / 64] |= 1 << (bit % 64);
             }
         }
+        subset
+    }
+
+    fn matcher_of(&self, subset: Box<[u64]>) -> Arc<SpecialMatcher> {
         {
             let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(at) = recent.iter().position(|(known, _)| *known == subset) {
@@ -88,6 +114,25 @@ mod tests {
         let other = cache.get(&["<|c|>"]);
         assert!(!Arc::ptr_eq(&first, &other));
         assert!(cache.get(&["nope"]).is_empty());
+        let all_but_b = cache.get_excluding(&["<|b|>", "nope"]);
+        assert_eq!(all_but_b.find("<|b|><|c|>", 0), Some((5, 10, 3)));
+        assert!(Arc::ptr_eq(&all_but_b, &cache.get(&["<|c|>", "<|a|>"])));
+        assert!(cache.get_excluding(&["<|a|>", "<|b|>", "<|c|>"]).is_empty());
+    }
+
+    #[test]
+    fn excluding_masks_the_bits_past_the_last_token() {
+        let names: Vec<String> = (0..130).map(|i| format!("<|{i}|>")).collect();
+        let cache = MatcherCache::new(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as Rank)),
+        );
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        assert!(Arc::ptr_eq(&cache.get_excluding(&[]), &cache.get(&all)));
+        let found = cache.get_excluding(&all[..129]).find("x<|129|>", 0);
+        assert_eq!(found, Some((1, 8, 129)));
     }
 
     #[test]
