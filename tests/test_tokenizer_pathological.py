@@ -30,6 +30,11 @@ def pathological(size: int) -> dict[str, str]:
     """The inputs, cheapest for tiktoken first; each about ``size`` bytes of UTF-8."""
     rng = random.Random(1234)
     return {
+        # Arbitrary bytes read as UTF-8 (U+FFFD for each invalid sequence), cut to ``size`` bytes.
+        "random_bytes_as_text": rng.randbytes(size)
+        .decode("utf-8", "replace")
+        .encode()[:size]
+        .decode("utf-8", "ignore"),
         "random_lowercase": "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=size)),
         "random_base64": base64.b64encode(rng.randbytes(size * 3 // 4)).decode("ascii"),
         "random_cjk": "".join(chr(rng.randint(0x4E00, 0x9FFF)) for _ in range(size // 3)),

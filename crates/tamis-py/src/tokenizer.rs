@@ -82,31 +82,17 @@ pub struct CoreEncoding {
 }
 
 impl CoreEncoding {
-    /// The special tokens not in `allowed` (the ones `check` forbids when `allowed` lists some).
-    fn disallowed_list<'a>(&'a self, allowed: &[String]) -> Vec<&'a str> {
-        self.inner
-            .special_tokens()
-            .into_iter()
-            .map(|(text, _)| text)
-            .filter(|text| !allowed.iter().any(|allowed| allowed == text))
-            .collect()
-    }
-
     /// The first special token forbidden by `allowed` in `text` (tiktoken's `disallowed_special="all"`).
     fn find_disallowed<'t>(&self, text: &'t str, allowed: &Allowed) -> Option<&'t str> {
         let found = self.inner.find_special_token(text, SpecialSet::All)?;
         match allowed {
             Allowed::All => None,
             Allowed::Only(tokens) if tokens.is_empty() => Some(found),
-            // Rare: the text holds a special token and some are allowed; search the others only.
+            // The text holds a special token and some are allowed: search the others only.
             Allowed::Only(tokens) => {
-                let listed = self.disallowed_list(tokens);
-                if listed.is_empty() {
-                    None
-                } else {
-                    self.inner
-                        .find_special_token(text, SpecialSet::Only(&listed))
-                }
+                let texts: Vec<&str> = tokens.iter().map(String::as_str).collect();
+                self.inner
+                    .find_special_token(text, SpecialSet::AllExcept(&texts))
             }
         }
     }

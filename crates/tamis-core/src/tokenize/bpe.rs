@@ -1,20 +1,31 @@
 //! Byte-pair merging of one piece, with tiktoken's rule: repeatedly merge the adjacent pair whose
 //! concatenation has the lowest rank (the leftmost one on ties) until no pair is a token.
+//!
+//! - short pieces: a plain scan for the lowest pair ([`merge_short`]);
+//! - longer ones: a tournament tree over the pairs, O(n log n) ([`tree`]);
+//! - long pieces are cut into windows whose junctions are proven exact, so the work stays
+//!   linear and in cache however long the piece ([`window`]).
+
+mod tree;
+mod window;
 
 use super::vocab::{Rank, Vocab};
 use std::cell::RefCell;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use tree::TreeMerge;
+use window::merge_windowed;
 
-/// Up to this length the plain scan for the lowest pair is fastest; past it a heap keeps long
-/// pieces at O(n log n) instead of O(n²).
-const SHORT_PIECE: usize = 80;
+/// Up to this length the plain scan for the lowest pair is fastest; past it the tree.
+const SHORT_PIECE: usize = 24;
+
+/// Pieces up to this length are merged in buffers kept by the thread; longer ones (only when a
+/// window had to grow to the whole piece) get their own, freed after.
+const KEPT_BUFFERS: usize = 4096;
 
 /// Long pieces are merged window by window (see [`merge_windowed`]): each window commits the
 /// tokens of its first `WINDOW` bytes and looks `LOOKAHEAD` bytes further so that the last
-/// committed tokens rarely depend on text past the window. Small windows fit the plain scan and
-/// the cache; a window grows where text needs it (long runs of spaces make long tokens).
-const WINDOW: usize = 64;
+/// committed tokens rarely depend on text past the window. Windows of 128 bytes keep the tree in
+/// cache (2 KiB); a window grows where text needs it (long runs of spaces make long tokens).
+const WINDOW: usize = 112;
 const LOOKAHEAD: usize = 16;
 
 /// Appends the tokens of `piece` to `out`.
@@ -26,113 +37,49 @@ pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     }
 }
 
-/// The merge of `piece` (without the whole-piece lookup), the plain way for short pieces.
+/// The merge of `piece` (without the whole-piece lookup), in one go.
 fn merge(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    if piece.len() <= SHORT_PIECE {
-        merge_short(vocab, piece, out);
-    } else {
-        merge_long(vocab, piece, out);
-    }
+    STATE.with_borrow_mut(|state| {
+        let MergeState { memo, tree } = state;
+        let memo = memo.for_vocab(vocab);
+        if piece.len() <= SHORT_PIECE {
+            merge_short(vocab, memo, piece, out);
+        } else if piece.len() <= KEPT_BUFFERS {
+            tree.merge(vocab, memo, piece, out);
+        } else {
+            TreeMerge::new().merge(vocab, memo, piece, out);
+        }
+    });
 }
 
-/// Merges a piece window by window and proves the result equal to merging it whole.
-///
-/// A token sequence is the merge result of its own bytes exactly when each adjacent pair is
-/// "compatible": merging the bytes of the two tokens alone gives back those two tokens (the
-/// characterisation behind GitHub's `bpe` crate). Pairs inside one window's result are compatible
-/// since that result is a merge result; so only the pair at each junction between windows needs
-/// checking. When a junction fails (a committed token depended on text past its window), the
-/// last committed token is taken back and the window doubles; a window as long as the piece is
-/// the plain whole merge.
-fn merge_windowed(
+/// Whether merging the bytes of `left` then `right` gives exactly `[left, right]`. `joined` and
+/// `merged` are scratch buffers.
+fn compatible(
     vocab: &Vocab,
-    piece: &[u8],
-    mut window: usize,
-    mut lookahead: usize,
-    out: &mut Vec<Rank>,
-) {
-    let first_of_piece = out.len();
-    let mut start = 0;
-    let mut tokens = Vec::new();
-    // Junctions repeat in repetitive text, and checking one costs a merge of both tokens' bytes:
-    // remember the compatible pairs seen last, in a small direct-mapped table.
-    let mut known_compatible = [(Rank::MAX, Rank::MAX); 64];
-    // The bytes whose merge `tokens` holds.
-    let mut merged_window: Option<(usize, usize)> = None;
-    loop {
-        if window >= piece.len() {
-            out.truncate(first_of_piece);
-            merge(vocab, piece, out);
-            return;
-        }
-        let end = piece.len().min(start + window + lookahead);
-        // A run of one repeated character (spaces, newlines, `aaaa`) gives the same window
-        // again and again: its merge is already in `tokens`.
-        let repeated = merged_window.is_some_and(|(from, to)| piece[from..to] == piece[start..end]);
-        if !repeated {
-            tokens.clear();
-            merge(vocab, &piece[start..end], &mut tokens);
-            merged_window = Some((start, end));
-        }
-        let junction_ok = match (out[first_of_piece..].last(), tokens.first()) {
-            (Some(&left), Some(&right)) => {
-                let slot = (left.wrapping_mul(31) ^ right) as usize % known_compatible.len();
-                known_compatible[slot] == (left, right)
-                    || compatible(vocab, left, right) && {
-                        known_compatible[slot] = (left, right);
-                        true
-                    }
-            }
-            _ => true,
-        };
-        let mut committed_end = start;
-        let mut committed = 0;
-        if junction_ok {
-            if end == piece.len() {
-                out.extend_from_slice(&tokens);
-                return;
-            }
-            for &token in &tokens {
-                let len = vocab.token_len(token);
-                if committed_end + len > start + window {
-                    break;
-                }
-                committed_end += len;
-                committed += 1;
-            }
-        } else if out.len() > first_of_piece {
-            let uncommitted = out.pop().unwrap_or_default();
-            start -= vocab.token_len(uncommitted);
-        }
-        if committed == 0 {
-            window *= 2;
-            lookahead = (lookahead * 2).max(1);
-            continue;
-        }
-        out.extend_from_slice(&tokens[..committed]);
-        start = committed_end;
-    }
-}
-
-/// Whether merging the bytes of `left` then `right` gives exactly `[left, right]`.
-fn compatible(vocab: &Vocab, left: Rank, right: Rank) -> bool {
+    left: Rank,
+    right: Rank,
+    joined: &mut Vec<u8>,
+    merged: &mut Vec<Rank>,
+) -> bool {
     let (Some(left_bytes), Some(right_bytes)) = (vocab.token_bytes(left), vocab.token_bytes(right))
     else {
         return false;
     };
-    let joined = [left_bytes, right_bytes].concat();
-    let mut merged = Vec::with_capacity(2);
-    merge(vocab, &joined, &mut merged);
-    merged == [left, right]
+    joined.clear();
+    joined.extend_from_slice(left_bytes);
+    joined.extend_from_slice(right_bytes);
+    merged.clear();
+    merge(vocab, joined, merged);
+    merged[..] == [left, right]
 }
 
 /// A per-thread memo of the rank of two adjacent tokens' concatenation, keyed by the token pair:
 /// the same pairs come up again and again, and a small direct-mapped table stays in cache where
 /// the token table does not.
-struct PairMemo {
+pub(super) struct PairMemo {
     vocab: u64,
-    keys: Vec<u64>,
-    ranks: Vec<Rank>,
+    /// `(left << 32 | right, rank)`: key and rank side by side, so a hit reads one cache line.
+    entries: Vec<(u64, Rank)>,
 }
 
 const MEMO_BITS: u32 = 12;
@@ -140,148 +87,111 @@ const MEMO_BITS: u32 = 12;
 const NO_PAIR: u64 = u64::MAX;
 
 impl PairMemo {
+    pub(super) const fn new() -> Self {
+        PairMemo {
+            vocab: 0,
+            entries: Vec::new(),
+        }
+    }
+
     /// The memo for `vocab`, emptied if it held another table's pairs.
     fn for_vocab(&mut self, vocab: &Vocab) -> &mut Self {
-        if self.vocab != vocab.id() || self.keys.is_empty() {
+        if self.vocab != vocab.id() || self.entries.is_empty() {
             self.vocab = vocab.id();
-            self.keys = vec![NO_PAIR; 1 << MEMO_BITS];
-            self.ranks = vec![Rank::MAX; 1 << MEMO_BITS];
+            self.entries = vec![(NO_PAIR, Rank::MAX); 1 << MEMO_BITS];
         }
         self
     }
 
     /// The rank of `joined`, the bytes of `left` then `right`.
     #[inline]
-    fn rank(&mut self, vocab: &Vocab, left: Rank, right: Rank, joined: &[u8]) -> Rank {
+    pub(super) fn rank(&mut self, vocab: &Vocab, left: Rank, right: Rank, joined: &[u8]) -> Rank {
         let key = (u64::from(left) << 32) | u64::from(right);
         let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - MEMO_BITS)) as usize;
-        if self.keys[slot] == key {
-            return self.ranks[slot];
+        let entry = &mut self.entries[slot];
+        if entry.0 == key {
+            return entry.1;
         }
         let rank = vocab.rank(joined).unwrap_or(Rank::MAX);
-        self.keys[slot] = key;
-        self.ranks[slot] = rank;
+        *entry = (key, rank);
         rank
     }
 }
 
+/// What a thread keeps between merges.
+struct MergeState {
+    memo: PairMemo,
+    tree: TreeMerge,
+}
+
 thread_local! {
-    static PAIR_MEMO: RefCell<PairMemo> = const {
-        RefCell::new(PairMemo { vocab: 0, keys: Vec::new(), ranks: Vec::new() })
+    static STATE: RefCell<MergeState> = const {
+        RefCell::new(MergeState {
+            memo: PairMemo::new(),
+            tree: TreeMerge::new(),
+        })
     };
 }
 
 /// The merge of a piece of at most `SHORT_PIECE` bytes, as tiktoken does it: scan for the lowest
-/// pair, merge it, repeat. Parts live in parallel arrays on the stack, so the scan is a plain
-/// minimum over `pairs`, which the compiler vectorises.
-fn merge_short(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    debug_assert!(piece.len() <= SHORT_PIECE);
-    PAIR_MEMO.with_borrow_mut(|memo| merge_short_with(vocab, memo.for_vocab(vocab), piece, out));
-}
-
-fn merge_short_with(vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], out: &mut Vec<Rank>) {
-    let mut len = piece.len().min(SHORT_PIECE);
-    // Where each part starts, its token, and the rank of the pair it forms with the next part
-    // (`Rank::MAX` if that pair is no token).
-    let mut starts = [0u8; SHORT_PIECE + 1];
+/// pair, merge it, repeat. Parts form a linked list over fixed slots on the stack (one per byte,
+/// a part keeps the slot of its first byte), so a merge moves nothing, and the scan over the
+/// slots' pair ranks finds the leftmost lowest pair first.
+fn merge_short(vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], out: &mut Vec<Rank>) {
+    let len = piece.len().min(SHORT_PIECE);
+    // The token of the part starting at each slot, the slots of the next and previous parts, and
+    // the rank of the pair a part forms with the next one (`Rank::MAX`: none, or no token).
     let mut tokens = [0 as Rank; SHORT_PIECE];
+    let mut next = [0u8; SHORT_PIECE];
+    let mut prev = [0u8; SHORT_PIECE];
     let mut pairs = [Rank::MAX; SHORT_PIECE];
-    for (i, &byte) in piece[..len].iter().enumerate() {
-        starts[i] = i as u8;
-        tokens[i] = vocab.byte_rank(byte);
+    for (slot, &byte) in piece[..len].iter().enumerate() {
+        tokens[slot] = vocab.byte_rank(byte);
+        next[slot] = slot as u8 + 1;
+        prev[slot] = (slot as u8).wrapping_sub(1);
     }
-    starts[len] = len as u8;
-    for i in 1..len {
-        pairs[i - 1] = memo.rank(vocab, tokens[i - 1], tokens[i], &piece[i - 1..=i]);
+    for slot in 1..len {
+        pairs[slot - 1] = vocab.byte_pair_rank(piece[slot - 1], piece[slot]);
     }
+    // The rank of the pair of parts starting at `slot`, which has a next part.
+    let pair_rank = |tokens: &[Rank], next: &[u8], memo: &mut PairMemo, slot: usize| {
+        let right = usize::from(next[slot]);
+        let end = next
+            .get(right)
+            .map_or(len, |&end| usize::from(end))
+            .min(len);
+        memo.rank(vocab, tokens[slot], tokens[right], &piece[slot..end])
+    };
     loop {
-        let lowest = pairs[..len].iter().copied().min().unwrap_or(Rank::MAX);
+        let (mut lowest, mut slot) = (Rank::MAX, 0);
+        for (at, &rank) in pairs[..len].iter().enumerate() {
+            if rank < lowest {
+                (lowest, slot) = (rank, at);
+            }
+        }
         if lowest == Rank::MAX {
             break;
         }
-        let Some(i) = pairs[..len].iter().position(|&rank| rank == lowest) else {
-            break;
-        };
-        tokens[i] = lowest;
-        starts.copy_within(i + 2..=len, i + 1);
-        tokens.copy_within(i + 2..len, i + 1);
-        pairs.copy_within(i + 2..len, i + 1);
-        len -= 1;
-        // The pair starting at part `p` ends where part `p + 2` starts.
-        let mut rank_from = |p: usize| {
-            if p + 2 > len {
-                return Rank::MAX;
-            }
-            let (start, end) = (usize::from(starts[p]), usize::from(starts[p + 2]));
-            memo.rank(vocab, tokens[p], tokens[p + 1], &piece[start..end])
-        };
-        pairs[i] = rank_from(i);
-        if i > 0 {
-            pairs[i - 1] = rank_from(i - 1);
-        }
-    }
-    out.extend_from_slice(&tokens[..len]);
-}
-
-/// The rank of `piece[start..end]` if it spans two parts and is a token.
-fn pair_rank(vocab: &Vocab, piece: &[u8], start: usize, end: usize) -> Rank {
-    if end > piece.len() {
-        return Rank::MAX;
-    }
-    vocab.rank(&piece[start..end]).unwrap_or(Rank::MAX)
-}
-
-/// The same merge on a linked list of parts, with the candidate pairs in a min-heap keyed by
-/// (rank, start). Entries are not removed when a merge changes a pair: a popped entry is acted on
-/// only if it still matches its part's current pair (a part's pair only ever grows, and a rank
-/// names one byte string, so a matching entry is the current pair).
-fn merge_long(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    let len = piece.len();
-    let mut next: Vec<usize> = (1..=len).collect();
-    let mut prev: Vec<usize> = (0..len).map(|i| i.wrapping_sub(1)).collect();
-    let mut token: Vec<Rank> = piece.iter().map(|&b| vocab.byte_rank(b)).collect();
-    let mut pair: Vec<Rank> = (0..len)
-        .map(|i| pair_rank(vocab, piece, i, i + 2))
-        .collect();
-    let key = |rank: Rank, start: usize| Reverse((u64::from(rank) << 32) | start as u64);
-    let mut heap: BinaryHeap<_> = pair
-        .iter()
-        .enumerate()
-        .filter(|&(_, &rank)| rank != Rank::MAX)
-        .map(|(start, &rank)| key(rank, start))
-        .collect();
-    while let Some(Reverse(entry)) = heap.pop() {
-        let rank = (entry >> 32) as Rank;
-        let i = (entry & u64::from(u32::MAX)) as usize;
-        if pair[i] != rank {
-            continue;
-        }
-        let merged = next[i];
-        let after = next[merged];
-        token[i] = rank;
-        pair[merged] = Rank::MAX;
-        next[i] = after;
-        if after < len {
-            prev[after] = i;
-            pair[i] = pair_rank(vocab, piece, i, next[after]);
-            if pair[i] != Rank::MAX {
-                heap.push(key(pair[i], i));
-            }
+        let merged = usize::from(next[slot]);
+        let after = usize::from(next[merged]);
+        tokens[slot] = lowest;
+        pairs[merged] = Rank::MAX;
+        next[slot] = after as u8;
+        pairs[slot] = if after < len {
+            prev[after] = slot as u8;
+            pair_rank(&tokens, &next, memo, slot)
         } else {
-            pair[i] = Rank::MAX;
-        }
-        if i > 0 {
-            let before = prev[i];
-            pair[before] = pair_rank(vocab, piece, before, after);
-            if pair[before] != Rank::MAX {
-                heap.push(key(pair[before], before));
-            }
+            Rank::MAX
+        };
+        if slot > 0 {
+            let before = usize::from(prev[slot]);
+            pairs[before] = pair_rank(&tokens, &next, memo, before);
         }
     }
-    let mut i = 0;
-    while i < len {
-        out.push(token[i]);
-        i = next[i];
+    let mut slot = 0;
+    while slot < len {
+        out.push(tokens[slot]);
+        slot = usize::from(next[slot]);
     }
 }
 

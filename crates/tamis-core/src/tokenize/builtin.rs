@@ -3,45 +3,79 @@
 
 use super::encoding::Encoding;
 use super::split::{CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN};
-use super::vocab::{Rank, Vocab, for_each_tiktoken_line};
+use super::token_list::for_each_listed_token;
+use super::vocab::{Rank, Vocab};
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-/// One bundled rank file and the sha256 tiktoken expects of it.
+/// One bundled vocabulary: tiktoken's rank file, as a token list (see [`super::token_list`]).
 struct RankFile {
     name: &'static str,
+    /// The zstd-compressed token list.
+    compressed: &'static [u8],
     /// The decompressed size, to decompress in one allocation.
     size: usize,
-    compressed: &'static [u8],
+    /// The sha256 of the decompressed list, checked at every load.
     sha256: &'static str,
+    /// tiktoken's rank file, zstd-compressed, from which the list is made (tests check that the
+    /// list holds exactly its tokens), and the sha256 that tiktoken expects of it.
+    #[cfg(test)]
+    tiktoken: &'static [u8],
+    #[cfg(test)]
+    tiktoken_sha256: &'static str,
 }
 
 const R50K: RankFile = RankFile {
-    name: "r50k_base.tiktoken",
-    size: 835_554,
-    compressed: include_bytes!("../../assets/r50k_base.tiktoken.zst"),
-    sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
+    name: "r50k_base",
+    compressed: include_bytes!("../../assets/r50k_base.tokens.zst"),
+    size: R50K_SIZE,
+    sha256: R50K_SHA256,
+    #[cfg(test)]
+    tiktoken: include_bytes!("../../assets/r50k_base.tiktoken.zst"),
+    #[cfg(test)]
+    tiktoken_sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
 };
 const P50K: RankFile = RankFile {
-    name: "p50k_base.tiktoken",
-    size: 836_186,
-    compressed: include_bytes!("../../assets/p50k_base.tiktoken.zst"),
-    sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
+    name: "p50k_base",
+    compressed: include_bytes!("../../assets/p50k_base.tokens.zst"),
+    size: P50K_SIZE,
+    sha256: P50K_SHA256,
+    #[cfg(test)]
+    tiktoken: include_bytes!("../../assets/p50k_base.tiktoken.zst"),
+    #[cfg(test)]
+    tiktoken_sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
 };
 const CL100K: RankFile = RankFile {
-    name: "cl100k_base.tiktoken",
-    size: 1_681_126,
-    compressed: include_bytes!("../../assets/cl100k_base.tiktoken.zst"),
-    sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+    name: "cl100k_base",
+    compressed: include_bytes!("../../assets/cl100k_base.tokens.zst"),
+    size: CL100K_SIZE,
+    sha256: CL100K_SHA256,
+    #[cfg(test)]
+    tiktoken: include_bytes!("../../assets/cl100k_base.tiktoken.zst"),
+    #[cfg(test)]
+    tiktoken_sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
 };
 const O200K: RankFile = RankFile {
-    name: "o200k_base.tiktoken",
-    size: 3_613_922,
-    compressed: include_bytes!("../../assets/o200k_base.tiktoken.zst"),
-    sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+    name: "o200k_base",
+    compressed: include_bytes!("../../assets/o200k_base.tokens.zst"),
+    size: O200K_SIZE,
+    sha256: O200K_SHA256,
+    #[cfg(test)]
+    tiktoken: include_bytes!("../../assets/o200k_base.tiktoken.zst"),
+    #[cfg(test)]
+    tiktoken_sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
 };
+// The sizes and sha256 of the token lists (the test that regenerates the lists prints them).
+const R50K_SIZE: usize = 371_070;
+const R50K_SHA256: &str = "b83936794d5c58d4bf7f24cb0100cd291b9306d80ba0e2ff11988886d2d9c1ec";
+const P50K_SIZE: usize = 371_419;
+const P50K_SHA256: &str = "454dd285ca79936cc589d453cc0e373e9cdfd971d6cee74a0b8f349c518a60fc";
+const CL100K_SIZE: usize = 744_086;
+const CL100K_SHA256: &str = "6bfd43f7b31b50b645b3228413547e662af1ae4801e9b192b9791680a71d650c";
+const O200K_SIZE: usize = 1_597_668;
+const O200K_SHA256: &str = "bac143fe7fe950090c6e4ed9a2f80de5412a92495758b52becbbe5a7eea25ecb";
 const RANK_FILES: [&RankFile; 4] = [&R50K, &P50K, &CL100K, &O200K];
 
 const ENDOFTEXT: &str = "<|endoftext|>";
@@ -185,17 +219,27 @@ fn ranks(file: &'static RankFile) -> Result<Arc<Vocab>> {
     if let Some(loaded) = LOADED[index].get() {
         return Ok(Arc::clone(loaded));
     }
-    let contents = decompress_checked(file)?;
-    // One token per line: the exact count sizes the tables once, as small as they can be.
-    let lines = memchr::memchr_iter(b'\n', &contents).count();
-    let vocab = Vocab::build(lines, |add| {
-        for_each_tiktoken_line(&contents, file.name, add)
-    })?;
+    let list = decompress_checked(file)?;
+    // At most one token per rank, and a rank per token: the length bytes count them. The exact
+    // count sizes the tables once, as small as they can be.
+    let count = count_listed(&list);
+    let vocab = Vocab::build(count, |add| for_each_listed_token(&list, file.name, add))?;
     let vocab = Arc::new(vocab);
     Ok(Arc::clone(LOADED[index].get_or_init(|| vocab)))
 }
 
-/// The rank file's text, refused unless its sha256 is the one tiktoken expects.
+/// The number of tokens in a token list.
+fn count_listed(list: &[u8]) -> usize {
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(&len) = list.get(at) {
+        count += usize::from(len > 0);
+        at += 1 + usize::from(len);
+    }
+    count
+}
+
+/// The token list, refused unless its sha256 is the one recorded for it.
 fn decompress_checked(file: &RankFile) -> Result<Vec<u8>> {
     let corrupt = |message: String| Error::Corrupt {
         path: PathBuf::from(file.name),
@@ -203,19 +247,24 @@ fn decompress_checked(file: &RankFile) -> Result<Vec<u8>> {
     };
     let contents = zstd::bulk::decompress(file.compressed, file.size)
         .map_err(|e| corrupt(format!("bundled file does not decompress: {e}")))?;
-    let digest = Sha256::digest(&contents);
-    let hex = digest.iter().fold(String::new(), |mut hex, b| {
-        use std::fmt::Write;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    });
+    let hex = sha256_hex(&contents);
     if hex != file.sha256 {
         return Err(corrupt(format!(
-            "sha256 is {hex}, tiktoken expects {}",
+            "sha256 is {hex}, {} is expected",
             file.sha256
         )));
     }
     Ok(contents)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// tiktoken's `MODEL_TO_ENCODING`.

@@ -1,7 +1,7 @@
 //! [`Encoding`]: a pattern, a mergeable table and special tokens, with tiktoken's operations.
 
 use super::bpe::encode_piece;
-use super::special::SpecialMatcher;
+use super::special::{MatcherCache, SpecialMatcher};
 use super::split::Splitter;
 use super::vocab::{Rank, Vocab};
 use crate::error::{Error, Result};
@@ -17,6 +17,9 @@ pub enum SpecialSet<'a> {
     All,
     /// These texts; those that are not special tokens of the encoding are ignored.
     Only(&'a [&'a str]),
+    /// Every special token but these texts (tiktoken's default `disallowed_special` when some
+    /// are allowed).
+    AllExcept(&'a [&'a str]),
 }
 
 /// A tokenizer with exactly tiktoken's behaviour: same pieces, same merges, same ids.
@@ -27,7 +30,10 @@ pub struct Encoding {
     pub(super) vocab: Arc<Vocab>,
     special_tokens: FxHashMap<String, Rank>,
     special_by_id: FxHashMap<Rank, String>,
-    all_special: SpecialMatcher,
+    all_special: Arc<SpecialMatcher>,
+    /// Matchers of the subsets callers allowed or disallowed ([`SpecialSet::Only`],
+    /// [`SpecialSet::AllExcept`]).
+    subsets: MatcherCache,
     max_token_value: Rank,
 }
 
@@ -92,7 +98,12 @@ impl Encoding {
             special_by_id.entry(*rank).or_insert_with(|| text.clone());
         }
         let special_tokens: FxHashMap<String, Rank> = special_tokens.iter().cloned().collect();
-        let all_special = SpecialMatcher::new(
+        let all_special = Arc::new(SpecialMatcher::new(
+            special_tokens
+                .iter()
+                .map(|(text, &rank)| (text.as_str(), rank)),
+        ));
+        let subsets = MatcherCache::new(
             special_tokens
                 .iter()
                 .map(|(text, &rank)| (text.as_str(), rank)),
@@ -105,6 +116,7 @@ impl Encoding {
             special_tokens,
             special_by_id,
             all_special,
+            subsets,
             max_token_value,
         })
     }
@@ -158,16 +170,30 @@ impl Encoding {
     /// special token is encoded as ordinary text: callers that must refuse it (tiktoken's
     /// `disallowed_special`) check first with [`Encoding::find_special_token`].
     pub fn encode(&self, text: &str, allowed: SpecialSet) -> Result<Vec<Rank>> {
+        self.encode_with(text, self.matcher(allowed).as_deref())
+    }
+
+    fn encode_with(&self, text: &str, allowed: Option<&SpecialMatcher>) -> Result<Vec<Rank>> {
         let mut tokens = Vec::with_capacity(text.len() / 4);
-        self.encode_into(text, allowed, &mut tokens)?;
+        for_each_segment(text, allowed, |segment| match segment {
+            Segment::Special(rank) => {
+                tokens.push(rank);
+                Ok(())
+            }
+            Segment::Ordinary(ordinary) => self.encode_ordinary_into(ordinary, &mut tokens),
+        })?;
         Ok(tokens)
     }
 
     /// The number of tokens [`Encoding::encode`] gives, without keeping them.
     pub fn count(&self, text: &str, allowed: SpecialSet) -> Result<usize> {
+        self.count_with(text, self.matcher(allowed).as_deref())
+    }
+
+    fn count_with(&self, text: &str, allowed: Option<&SpecialMatcher>) -> Result<usize> {
         let mut count = 0;
         let mut buffer = Vec::new();
-        self.for_each_segment(text, allowed, |segment| {
+        for_each_segment(text, allowed, |segment| {
             match segment {
                 Segment::Special(_) => count += 1,
                 Segment::Ordinary(ordinary) => {
@@ -191,16 +217,7 @@ impl Encoding {
     /// The first (leftmost, then longest) special token of `among` in `text`, for the caller to
     /// refuse it as tiktoken does for `disallowed_special`.
     pub fn find_special_token<'t>(&self, text: &'t str, among: SpecialSet) -> Option<&'t str> {
-        let subset;
-        let matcher = match among {
-            SpecialSet::None => return None,
-            SpecialSet::All => &self.all_special,
-            SpecialSet::Only(texts) => {
-                subset = self.matcher_for(texts);
-                &subset
-            }
-        };
-        matcher
+        self.matcher(among)?
             .find(text, 0)
             .map(|(start, end, _)| &text[start..end])
     }
@@ -291,9 +308,10 @@ impl Encoding {
         texts: &[S],
         allowed: SpecialSet,
     ) -> Result<Vec<Vec<Rank>>> {
+        let allowed = self.matcher(allowed);
         texts
             .par_iter()
-            .map(|text| self.encode(text.as_ref(), allowed))
+            .map(|text| self.encode_with(text.as_ref(), allowed.as_deref()))
             .collect()
     }
 
@@ -303,9 +321,10 @@ impl Encoding {
         texts: &[S],
         allowed: SpecialSet,
     ) -> Result<Vec<usize>> {
+        let allowed = self.matcher(allowed);
         texts
             .par_iter()
-            .map(|text| self.count(text.as_ref(), allowed))
+            .map(|text| self.count_with(text.as_ref(), allowed.as_deref()))
             .collect()
     }
 
@@ -323,56 +342,39 @@ impl Encoding {
         })
     }
 
-    fn encode_into(&self, text: &str, allowed: SpecialSet, tokens: &mut Vec<Rank>) -> Result<()> {
-        self.for_each_segment(text, allowed, |segment| match segment {
-            Segment::Special(rank) => {
-                tokens.push(rank);
-                Ok(())
-            }
-            Segment::Ordinary(ordinary) => self.encode_ordinary_into(ordinary, tokens),
-        })
+    /// The matcher of a set of special tokens (`None` for none); a subset's is built on its
+    /// first use and then cached.
+    fn matcher(&self, set: SpecialSet) -> Option<Arc<SpecialMatcher>> {
+        match set {
+            SpecialSet::None => None,
+            SpecialSet::All => Some(Arc::clone(&self.all_special)),
+            SpecialSet::Only(texts) => Some(self.subsets.get(texts)),
+            SpecialSet::AllExcept(texts) => Some(self.subsets.get_excluding(texts)),
+        }
     }
+}
 
-    /// Cuts `text` into ordinary text and the special tokens of `allowed`, in order.
-    fn for_each_segment<'t>(
-        &self,
-        text: &'t str,
-        allowed: SpecialSet,
-        mut visit: impl FnMut(Segment<'t>) -> Result<()>,
-    ) -> Result<()> {
-        let subset;
-        let matcher = match allowed {
-            SpecialSet::None => return visit(Segment::Ordinary(text)),
-            SpecialSet::All => &self.all_special,
-            SpecialSet::Only(texts) => {
-                subset = self.matcher_for(texts);
-                &subset
-            }
-        };
-        if matcher.is_empty() {
-            return visit(Segment::Ordinary(text));
+/// Cuts `text` into ordinary text and the special tokens of `allowed`, in order.
+fn for_each_segment<'t>(
+    text: &'t str,
+    allowed: Option<&SpecialMatcher>,
+    mut visit: impl FnMut(Segment<'t>) -> Result<()>,
+) -> Result<()> {
+    let Some(matcher) = allowed.filter(|matcher| !matcher.is_empty()) else {
+        return visit(Segment::Ordinary(text));
+    };
+    let mut start = 0;
+    while let Some((token_start, token_end, rank)) = matcher.find(text, start) {
+        if token_start > start {
+            visit(Segment::Ordinary(&text[start..token_start]))?;
         }
-        let mut start = 0;
-        while let Some((token_start, token_end, rank)) = matcher.find(text, start) {
-            if token_start > start {
-                visit(Segment::Ordinary(&text[start..token_start]))?;
-            }
-            visit(Segment::Special(rank))?;
-            start = token_end;
-        }
-        if start < text.len() {
-            visit(Segment::Ordinary(&text[start..]))?;
-        }
-        Ok(())
+        visit(Segment::Special(rank))?;
+        start = token_end;
     }
-
-    fn matcher_for(&self, texts: &[&str]) -> SpecialMatcher {
-        SpecialMatcher::new(
-            texts
-                .iter()
-                .filter_map(|&text| Some((text, *self.special_tokens.get(text)?))),
-        )
+    if start < text.len() {
+        visit(Segment::Ordinary(&text[start..]))?;
     }
+    Ok(())
 }
 
 enum Segment<'t> {

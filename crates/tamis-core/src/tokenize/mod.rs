@@ -7,7 +7,7 @@
 //! - `bpe`: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
 //!   junctions are proven exact, so the cost stays linear in the piece length;
 //! - `special`: finding special tokens in text;
-//! - `builtin`: the bundled rank files and the model -> encoding table.
+//! - `builtin`: the bundled vocabularies (`token_list`) and the model -> encoding table.
 
 mod bpe;
 mod builtin;
@@ -17,6 +17,7 @@ mod special;
 mod split;
 #[cfg(test)]
 mod test_rng;
+mod token_list;
 mod vocab;
 
 pub use builtin::{ENCODING_NAMES, encoding_for_model, encoding_name_for_model};

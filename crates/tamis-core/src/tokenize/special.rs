@@ -2,8 +2,12 @@
 //! start at the same place (tiktoken's alternation picks one of them; with the bundled tokens,
 //! which all look like `<|...|>`, no token is a prefix of another, so the choice never arises).
 
+mod cache;
+
 use super::vocab::Rank;
 use rustc_hash::FxHashMap;
+
+pub(crate) use cache::MatcherCache;
 
 pub(crate) struct SpecialMatcher {
     tokens: FxHashMap<Box<[u8]>, Rank>,

@@ -3,8 +3,10 @@
 
 use crate::error::{Error, Location, Result};
 use rustc_hash::FxHashMap;
+use std::collections::hash_map::Entry;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// A token id. In tiktoken a mergeable token's id is also its merge priority (lower merges first).
 pub type Rank = u32;
@@ -32,9 +34,17 @@ pub(crate) struct Vocab {
     /// lookups are of short byte strings, and an inline integer key spares hashing a slice and
     /// chasing a pointer to compare it.
     short_ranks: FxHashMap<u64, Rank>,
-    long_ranks: FxHashMap<Box<[u8]>, Rank>,
+    /// Longer tokens by a 64-bit hash of their bytes, checked against the bytes in `bytes`:
+    /// no allocation per token when loading.
+    long_ranks: FxHashMap<u64, Rank>,
+    /// The long tokens whose hash an earlier long token already has (in practice none).
+    long_collisions: FxHashMap<Box<[u8]>, Rank>,
     /// The rank of each single byte: every byte must be a token so that BPE always succeeds.
     byte_ranks: [Rank; 256],
+    /// The rank of each two-byte string (`Rank::MAX` if it is no token), indexed by
+    /// `first << 8 | second`: merging a piece starts with one lookup per adjacent byte pair, and
+    /// this table (256 KiB) answers them without hashing.
+    byte_pair_ranks: Box<[Rank]>,
     /// The bytes of every token, concatenated.
     bytes: Vec<u8>,
     spans: Vec<Span>,
@@ -55,9 +65,11 @@ impl Vocab {
         // About a third of the tokens of the bundled files are 8 bytes or longer.
         let mut long_ranks =
             FxHashMap::with_capacity_and_hasher(count / 3, rustc_hash::FxBuildHasher);
+        let mut long_collisions: FxHashMap<Box<[u8]>, Rank> = FxHashMap::default();
         let mut bytes = Vec::with_capacity(count * 8);
         let mut spans = Vec::with_capacity(count + 1);
         let mut max_token_len = 0;
+        let mut byte_pair_ranks = vec![Rank::MAX; 1 << 16].into_boxed_slice();
         fill(&mut |token: &[u8], rank: Rank| {
             if rank >= MAX_ID {
                 return Err(Error::InvalidArgument(format!(
@@ -81,9 +93,22 @@ impl Vocab {
                 end: start + token.len() as u32,
             };
             max_token_len = max_token_len.max(token.len());
+            if let &[first, second] = token {
+                byte_pair_ranks[usize::from(first) << 8 | usize::from(second)] = rank;
+            }
             let duplicate = match pack(token) {
                 Some(key) => short_ranks.insert(key, rank).is_some(),
-                None => long_ranks.insert(Box::from(token), rank).is_some(),
+                None => match long_ranks.entry(xxh3_64(token)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(rank);
+                        false
+                    }
+                    Entry::Occupied(known) => {
+                        let known = spans[*known.get() as usize];
+                        bytes[known.start as usize..known.end as usize] == *token
+                            || long_collisions.insert(Box::from(token), rank).is_some()
+                    }
+                },
             };
             if duplicate {
                 return Err(Error::InvalidArgument(format!(
@@ -103,7 +128,9 @@ impl Vocab {
         Ok(Vocab {
             short_ranks,
             long_ranks,
+            long_collisions,
             byte_ranks,
+            byte_pair_ranks,
             bytes,
             spans,
             max_token_len,
@@ -116,8 +143,19 @@ impl Vocab {
     pub(crate) fn rank(&self, token: &[u8]) -> Option<Rank> {
         match pack(token) {
             Some(key) => self.short_ranks.get(&key).copied(),
-            None if token.len() <= self.max_token_len => self.long_ranks.get(token).copied(),
+            None if token.len() <= self.max_token_len => self.long_rank(token),
             None => None,
+        }
+    }
+
+    fn long_rank(&self, token: &[u8]) -> Option<Rank> {
+        let rank = *self.long_ranks.get(&xxh3_64(token))?;
+        if self.token_bytes(rank) == Some(token) {
+            Some(rank)
+        } else if self.long_collisions.is_empty() {
+            None
+        } else {
+            self.long_collisions.get(token).copied()
         }
     }
 
@@ -139,6 +177,12 @@ impl Vocab {
         self.byte_ranks[usize::from(byte)]
     }
 
+    /// The rank of the two-byte string `[first, second]`, `Rank::MAX` if it is no token.
+    #[inline]
+    pub(crate) fn byte_pair_rank(&self, first: u8, second: u8) -> Rank {
+        self.byte_pair_ranks[usize::from(first) << 8 | usize::from(second)]
+    }
+
     /// The bytes of a mergeable token.
     #[inline]
     pub(crate) fn token_bytes(&self, id: Rank) -> Option<&[u8]> {
@@ -148,7 +192,7 @@ impl Vocab {
 
     /// The number of mergeable tokens.
     pub(crate) fn len(&self) -> usize {
-        self.short_ranks.len() + self.long_ranks.len()
+        self.short_ranks.len() + self.long_ranks.len() + self.long_collisions.len()
     }
 
     /// The highest rank (`None` for an empty table).
@@ -166,8 +210,10 @@ impl Vocab {
     fn tokens(&self) -> impl Iterator<Item = (&[u8], Rank)> {
         let short = self.short_ranks.values().copied();
         let long = self.long_ranks.values().copied();
+        let collided = self.long_collisions.values().copied();
         short
             .chain(long)
+            .chain(collided)
             .filter_map(|rank| Some((self.token_bytes(rank)?, rank)))
     }
 }
@@ -178,12 +224,15 @@ fn pack(token: &[u8]) -> Option<u64> {
     (token.len() < 8).then(|| pack_short(token))
 }
 
+/// (A byte loop rather than a copy into an array: for these few bytes the copy compiles to a call
+/// to `memcpy` and a stalled reload, which showed as a sixth of the lookup time.)
 #[inline]
 fn pack_short(token: &[u8]) -> u64 {
-    let mut bytes = [0u8; 8];
-    bytes[..token.len()].copy_from_slice(token);
-    bytes[7] = token.len() as u8;
-    u64::from_le_bytes(bytes)
+    let mut key = (token.len() as u64) << 56;
+    for (i, &byte) in token.iter().enumerate().take(7) {
+        key |= u64::from(byte) << (8 * i);
+    }
+    key
 }
 
 /// Parses a `.tiktoken` file (one `base64(token) rank` per line, blank lines ignored), as
@@ -282,9 +331,18 @@ fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
             }
             bits = (bits << 6) | u32::from(value);
         }
+        // Byte pushes: copying these few bytes with `extend_from_slice` compiled to a call
+        // to `memcpy` per chunk, a good part of the load time.
         match chunk.len() {
-            4 => out.extend_from_slice(&bits.to_be_bytes()[1..]),
-            3 => out.extend_from_slice(&(bits << 6).to_be_bytes()[1..3]),
+            4 => {
+                out.push((bits >> 16) as u8);
+                out.push((bits >> 8) as u8);
+                out.push(bits as u8);
+            }
+            3 => {
+                out.push((bits >> 10) as u8);
+                out.push((bits >> 2) as u8);
+            }
             2 => out.push((bits >> 4) as u8),
             _ => return false,
         }
@@ -328,6 +386,23 @@ mod tests {
         assert_eq!(vocab.len(), 258);
         assert_eq!(vocab.max_rank(), Some(257));
         assert_eq!(vocab.token_len(257), 8);
+    }
+
+    #[test]
+    fn byte_pairs_are_found_without_hashing() {
+        let vocab = Vocab::build(258, |add| {
+            for byte in 0..=255u8 {
+                add(&[byte], 255 - Rank::from(byte))?;
+            }
+            add(b"ab", 256)?;
+            add(b"\xff\x00", 257)
+        })
+        .unwrap();
+        assert_eq!(vocab.byte_pair_rank(b'a', b'b'), 256);
+        assert_eq!(vocab.byte_pair_rank(0xff, 0), 257);
+        assert_eq!(vocab.byte_pair_rank(b'b', b'a'), Rank::MAX);
+        assert_eq!(vocab.byte_pair_rank(0, 0xff), Rank::MAX);
+        assert_eq!(vocab.rank(b"ab"), Some(256));
     }
 
     #[test]

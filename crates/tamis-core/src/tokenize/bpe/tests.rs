@@ -1,6 +1,22 @@
 use super::*;
 use crate::tokenize::test_rng::TestRng;
 
+/// The plain scan merge (pieces of at most `SHORT_PIECE` bytes).
+fn scan_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+    let mut memo = PairMemo::new();
+    let mut out = Vec::new();
+    merge_short(vocab, memo.for_vocab(vocab), piece, &mut out);
+    out
+}
+
+/// The tournament-tree merge, whole, whatever the length.
+fn tree_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+    let mut memo = PairMemo::new();
+    let mut out = Vec::new();
+    TreeMerge::new().merge(vocab, memo.for_vocab(vocab), piece, &mut out);
+    out
+}
+
 /// tiktoken's merge loop, written as plainly as possible: scan for the lowest pair, merge, repeat.
 fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
     let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
@@ -55,12 +71,13 @@ fn short_and_long_merges_equal_the_reference() {
             let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
             let expected = reference_merge(&vocab, &piece);
             if piece.len() <= SHORT_PIECE {
-                let mut short = Vec::new();
-                merge_short(&vocab, &piece, &mut short);
-                assert_eq!(short, expected, "short merge of {piece:?}");
+                assert_eq!(
+                    scan_merge(&vocab, &piece),
+                    expected,
+                    "scan merge of {piece:?}"
+                );
             }
-            let mut long = Vec::new();
-            merge_long(&vocab, &piece, &mut long);
+            let long = tree_merge(&vocab, &piece);
             let mut windowed = Vec::new();
             merge_windowed(
                 &vocab,
@@ -72,7 +89,7 @@ fn short_and_long_merges_equal_the_reference() {
             assert_eq!(windowed, expected, "windowed merge of {piece:?}");
             let mut either = Vec::new();
             encode_piece(&vocab, &piece, &mut either);
-            assert_eq!(long, expected, "long merge of {piece:?}");
+            assert_eq!(long, expected, "tree merge of {piece:?}");
             // A piece that is itself a token is that token, even where merging would not get there.
             let expected_whole = vocab.rank(&piece).map_or(expected, |rank| vec![rank]);
             assert_eq!(either, expected_whole, "{piece:?}");
@@ -95,13 +112,44 @@ fn windowed_merge_equals_whole_merge_on_real_vocabularies() {
             b" \n",
             b"0123456789",
         ] {
-            let piece: Vec<u8> = (0..3000).map(|_| *rng.pick(alphabet)).collect();
+            // Longer than `KEPT_BUFFERS`: the whole merge takes the path with its own buffers.
+            let piece: Vec<u8> = (0..KEPT_BUFFERS + 500)
+                .map(|_| *rng.pick(alphabet))
+                .collect();
             let mut whole = Vec::new();
-            merge_long(vocab, &piece, &mut whole);
+            merge(vocab, &piece, &mut whole);
+            assert_eq!(whole, tree_merge(vocab, &piece), "{name}");
             for (window, lookahead) in [(64, 0), (64, 32), (256, 128)] {
                 let mut windowed = Vec::new();
                 merge_windowed(vocab, &piece, window, lookahead, &mut windowed);
                 assert_eq!(windowed, whole, "{name} {window} {lookahead}");
+            }
+        }
+    }
+}
+
+#[test]
+fn tree_merge_equals_the_reference_on_real_vocabularies() {
+    use crate::tokenize::Encoding;
+    let mut rng = TestRng::new(0x7ee);
+    let cjk = "\u{4e00}\u{4e8c}\u{4eba}\u{5927}\u{6587}\u{7684}\u{9f99}".as_bytes();
+    let random_bytes: Vec<u8> = (0..=255).collect();
+    for name in ["r50k_base", "cl100k_base", "o200k_base"] {
+        let encoding = Encoding::get(name).unwrap();
+        let vocab = &encoding.vocab;
+        for alphabet in [
+            &b"abcdefghijklmnopqrstuvwxyz"[..],
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            cjk,
+            &random_bytes,
+        ] {
+            for len in [2, 25, 130, 400] {
+                let piece: Vec<u8> = (0..len).map(|_| *rng.pick(alphabet)).collect();
+                let expected = reference_merge(vocab, &piece);
+                assert_eq!(tree_merge(vocab, &piece), expected, "{name} {piece:?}");
+                let mut merged = Vec::new();
+                merge(vocab, &piece, &mut merged);
+                assert_eq!(merged, expected, "{name} {piece:?}");
             }
         }
     }

@@ -1,5 +1,7 @@
 use super::*;
 use crate::tokenize::SpecialSet;
+use crate::tokenize::parse_tiktoken_bpe;
+use crate::tokenize::token_list::list_tokens;
 
 #[test]
 fn every_bundled_encoding_loads_with_tiktokens_sizes() {
@@ -20,11 +22,37 @@ fn every_bundled_encoding_loads_with_tiktokens_sizes() {
     }
 }
 
+/// Each bundled token list holds exactly the tokens of tiktoken's rank file, whose sha256 is the
+/// one tiktoken expects. `TAMIS_WRITE_TOKEN_LISTS=1 cargo test -p tamis-core token_lists` writes
+/// the lists to `assets/` instead and prints the sizes and sha256 to put in `builtin.rs`.
 #[test]
-fn every_rank_file_matches_tiktokens_sha256() {
+fn token_lists_hold_exactly_tiktokens_rank_files() {
+    let write = std::env::var_os("TAMIS_WRITE_TOKEN_LISTS").is_some();
     for file in RANK_FILES {
-        assert!(decompress_checked(file).is_ok(), "{}", file.name);
+        let text = zstd::bulk::decompress(file.tiktoken, 1 << 24).unwrap();
+        assert_eq!(sha256_hex(&text), file.tiktoken_sha256, "{}", file.name);
+        let list = list_tokens(&parse_tiktoken_bpe(&text, file.name).unwrap());
+        if write {
+            let path = format!(
+                "{}/assets/{}.tokens.zst",
+                env!("CARGO_MANIFEST_DIR"),
+                file.name
+            );
+            std::fs::write(path, zstd::bulk::compress(&list, 19).unwrap()).unwrap();
+            println!(
+                "{}: size {} sha256 {}",
+                file.name,
+                list.len(),
+                sha256_hex(&list)
+            );
+        } else {
+            assert_eq!(decompress_checked(file).unwrap(), list, "{}", file.name);
+        }
     }
+}
+
+#[test]
+fn a_token_list_with_another_sha256_is_corrupt() {
     let tampered = RankFile {
         sha256: "0000000000000000000000000000000000000000000000000000000000000000",
         ..R50K

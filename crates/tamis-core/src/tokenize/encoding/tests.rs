@@ -108,6 +108,15 @@ fn special_tokens_are_recognised_only_when_allowed() {
         Some("<|fim_prefix|>")
     );
     assert_eq!(cl100k.find_special_token("plain", SpecialSet::All), None);
+    assert_eq!(
+        cl100k.find_special_token(text, SpecialSet::AllExcept(&["<|endoftext|>"])),
+        Some("<|fim_prefix|>")
+    );
+    let every = ["<|endoftext|>", "<|fim_prefix|>"];
+    assert_eq!(
+        cl100k.find_special_token(text, SpecialSet::AllExcept(&every)),
+        None
+    );
     assert!(cl100k.is_special_token(100_276));
     assert!(!cl100k.is_special_token(64));
 }

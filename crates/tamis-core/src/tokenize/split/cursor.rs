@@ -49,6 +49,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The character starting at byte `at`, or `None` at the end. `at` is a char boundary.
+    /// (ASCII inline, the rest out of line: kept this small, the scanners inline it.)
     #[inline]
     pub(super) fn char_at(&self, at: usize) -> Option<Char> {
         let lead = *self.bytes.get(at)?;
@@ -59,6 +60,11 @@ impl<'a> Cursor<'a> {
                 len: 1,
             });
         }
+        Some(self.non_ascii_char_at(at, lead))
+    }
+
+    #[inline(never)]
+    fn non_ascii_char_at(&self, at: usize, lead: u8) -> Char {
         // The bytes come from a `&str`, so the sequence is complete and well formed.
         let cont = |i: usize| u32::from(self.bytes[at + i] & 0x3F);
         let (code, len) = if lead < 0xE0 {
@@ -69,11 +75,11 @@ impl<'a> Cursor<'a> {
             let high = u32::from(lead & 0x07) << 18;
             (high | (cont(1) << 12) | (cont(2) << 6) | cont(3), 4)
         };
-        Some(Char {
+        Char {
             code,
             class: self.classes.of(code),
             len,
-        })
+        }
     }
 
     /// The end of the longest run of characters from `at` that satisfy `keep`.
