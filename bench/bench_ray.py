@@ -14,6 +14,10 @@ import os
 import time
 from pathlib import Path
 
+# Under `uv run`, Ray would start its workers in a fresh `uv run` environment without the built extension;
+# Ray reads this when imported.
+os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+
 import ray
 import ray.data
 
@@ -66,7 +70,6 @@ def run_local(path: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
     crawl = crawl_jsonl(60_000_000)
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
     results = {}
