@@ -69,6 +69,75 @@ def run_local(path: Path) -> tuple[float, int]:
     return time.perf_counter() - started, stats["kept"]
 
 
+def kernel_costs(path: Path) -> dict[str, float]:
+    """Seconds per MB of input for each Rust kernel, run in this process on all cores (no Ray): what
+    a worker spends per MB, whatever the scheduler."""
+    import numpy as np
+    import pyarrow as pa
+
+    from tamis import _tamis
+    from tamis.ray import _kernels
+
+    texts = pa.array([json.loads(line)["text"] for line in path.open(encoding="utf-8")])
+    megabytes = path.stat().st_size / 1e6
+    plan = _tamis.NearPlan()
+    rows = np.arange(len(texts), dtype=np.uint64)
+    started = time.perf_counter()
+    band = plan.band_rows(texts, rows, 1)
+    band_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    links = _kernels.bucket_links(pa.table(band), 1)
+    bucket_seconds = time.perf_counter() - started
+    candidates = links.filter(pa.compute.invert(links["exact"]))
+    a, b = candidates["a"].to_numpy(), candidates["b"].to_numpy()
+    started = time.perf_counter()
+    plan.pair_similarity(texts.take(a), texts.take(b))
+    verify_seconds = time.perf_counter() - started
+    return {
+        "band_rows_s_per_mb": band_seconds / megabytes,
+        "bucket_links_s_per_mb": bucket_seconds / megabytes,
+        "verify_s_per_mb": verify_seconds / megabytes,
+        "band_rows_per_mb": len(band["row"]) / megabytes,
+        "candidates_per_mb": len(a) / megabytes,
+        "links_per_mb": links.num_rows / megabytes,
+    }
+
+
+def shuffle_costs(cpus: int) -> dict[str, float]:
+    """Wall time of one Ray Data shuffle (groupby + a Rust kernel per group) of band-row-like tables at two
+    volumes: its fixed cost and its cost per GB on ``cpus`` CPUs."""
+    import numpy as np
+    import pyarrow as pa
+
+    from tamis.ray._kernels import dedupe_links
+    from tamis.ray._ops import per_partition
+
+    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING)
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    try:
+        seconds = {}
+        for rows in (5_000_000, 40_000_000):
+            generator = np.random.default_rng(rows)
+            table = pa.table(
+                {
+                    "a": generator.integers(0, 2**40, rows, dtype=np.uint64),
+                    "b": generator.integers(0, 2**40, rows, dtype=np.uint64),
+                    "exact": np.zeros(rows, dtype=np.bool_),
+                    "part": generator.integers(0, 2 * cpus, rows, dtype=np.uint32),
+                }
+            )
+            dataset = ray.data.from_arrow([table.slice(i, rows // 8) for i in range(0, rows, rows // 8)])
+            dataset = dataset.materialize()
+            started = time.perf_counter()
+            per_partition(dataset, 2 * cpus, dedupe_links).materialize()
+            seconds[rows] = (time.perf_counter() - started, table.nbytes / 1e9)
+        (small, small_gb), (big, big_gb) = seconds[5_000_000], seconds[40_000_000]
+        per_gb = (big - small) / (big_gb - small_gb)
+        return {"fixed_s": small - per_gb * small_gb, "s_per_gb": per_gb, "big_gb": big_gb, "big_s": big}
+    finally:
+        ray.shutdown()
+
+
 def main() -> None:
     crawl = crawl_jsonl(60_000_000)
     print(f"load average at start: {os.getloadavg()[0]:.2f}")
@@ -82,6 +151,8 @@ def main() -> None:
         assert measured["kept"] == local_kept, "tamis.ray must keep what the local engine keeps"
         results[f"{megabytes}MB/{cpus}cpu"] = {**measured, "local_seconds": round(local_seconds, 2)}
         print(f"{megabytes} MB, {cpus} CPU: {json.dumps(results[f'{megabytes}MB/{cpus}cpu'])}")
+    print("kernel costs, all cores, no Ray:", json.dumps(kernel_costs(head_of(crawl, SIZES_MB[-1]))))
+    print("one shuffle, 2 CPUs:", json.dumps(shuffle_costs(2)))
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     big, small = results[f"{SIZES_MB[1]}MB/2cpu"], results[f"{SIZES_MB[0]}MB/2cpu"]
     one = results[f"{SIZES_MB[1]}MB/1cpu"]
