@@ -5,7 +5,7 @@ PYTHON ?= python3
 # uv is the dev workflow; a fresh machine gets it from PyPI. `python -m uv` works without a PATH entry.
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 
-.PHONY: demo test rust-checks python-checks pytest core-is-pure uv bench-exact bench-minhash bench-pipeline bench-tokenizer bench-ray fmt
+.PHONY: demo test rust-checks fuzz-replay fuzz python-checks pytest core-is-pure uv bench-exact bench-minhash bench-pipeline bench-tokenizer bench-ray fmt
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -21,6 +21,25 @@ rust-checks: core-is-pure
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test -p tamis-core --locked
+	$(MAKE) --no-print-directory fuzz-replay
+
+# The fuzz crate is its own workspace (fuzz/); sharing target/ lets it reuse tamis-core's compiled dependencies.
+FUZZ_CARGO := CARGO_TARGET_DIR=$(CURDIR)/target cargo
+FUZZ_TARGETS := tokenizer records normalize sketch
+FUZZ_SECONDS ?= 120
+
+fuzz-replay:  ## Every committed fuzz seed through its target's checks, on the stable toolchain (no libFuzzer).
+	cargo fmt --manifest-path fuzz/Cargo.toml --check
+	$(FUZZ_CARGO) clippy --manifest-path fuzz/Cargo.toml --no-default-features --all-targets --locked -- -D warnings
+	$(FUZZ_CARGO) test --manifest-path fuzz/Cargo.toml --no-default-features --locked
+
+fuzz:  ## Fuzz each target for FUZZ_SECONDS (default 120) with cargo-fuzz; new inputs go to fuzz/work/, crashes to fuzz/artifacts/.
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+		mkdir -p work/$$target; \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $$target work/$$target corpus/$$target -- \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 || exit 1; \
+	done
 
 core-is-pure:  ## The engine must not depend on Python.
 	@if cargo tree -p tamis-core -e normal --locked | grep -q pyo3; then \
@@ -38,6 +57,7 @@ pytest: uv
 
 fmt: uv
 	cargo fmt --all
+	cargo fmt --manifest-path fuzz/Cargo.toml
 	$(UV) run ruff check --fix python tests bench examples
 	$(UV) run ruff format python tests bench examples
 

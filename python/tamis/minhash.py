@@ -111,7 +111,8 @@ def shingles(
 ) -> list[npt.NDArray[np.uint64]]:
     """The exact shingle sets behind :func:`sketch` (sorted, distinct ``uint64`` hashes), one per text.
 
-    Useful to compute exact Jaccard similarities and check the estimates.
+    ``texts`` is a column as for :func:`sketch`; an empty or missing text has the empty set. Useful to
+    compute exact Jaccard similarities and check the estimates.
     """
     return _tamis.shingles(texts, unit=unit, ngram=ngram, normalize=normalize)
 

@@ -138,6 +138,7 @@ impl FuzzyFileJob {
         for output in [
             Some(&self.output),
             self.clusters.as_ref(),
+            self.report.as_ref(),
             self.rejects.as_ref(),
         ]
         .into_iter()
@@ -867,5 +868,26 @@ mod tests {
         assert!(!dir.path().join("out.jsonl").exists());
         assert!(!dir.path().join("clusters.jsonl").exists());
         assert!(!dir.path().join("report.html").exists());
+    }
+
+    #[test]
+    fn every_output_naming_an_input_is_refused_before_any_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("a.jsonl");
+        let lines = "{\"text\": \"same\"}\n{\"text\": \"same\"}\n";
+        fs::write(&input, lines).unwrap();
+        let outputs: [fn(&mut FuzzyFileJob, PathBuf); 4] = [
+            |job, path| job.output = path,
+            |job, path| job.clusters = Some(path),
+            |job, path| job.report = Some(path),
+            |job, path| job.rejects = Some(path),
+        ];
+        for set_output in outputs {
+            let mut job = job(dir.path(), &["a.jsonl"]);
+            set_output(&mut job, input.clone());
+            let error = job.run(&never).unwrap_err().to_string();
+            assert!(error.contains("is also an input"), "{error}");
+            assert_eq!(fs::read_to_string(&input).unwrap(), lines);
+        }
     }
 }

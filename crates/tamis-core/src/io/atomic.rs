@@ -53,9 +53,19 @@ impl AtomicFile {
             .map_err(|source| Error::io(&self.target, source))
     }
 
-    /// Flushes, syncs and renames the temporary file over the target.
+    /// Flushes, syncs and renames the temporary file over the target. If any step fails (a full disk
+    /// often shows only here, when the last buffered bytes are written), the temporary file is removed.
     pub fn commit(mut self) -> Result<()> {
         let writer = self.writer.take().ok_or_else(|| closed(&self.target))?;
+        let published = self.publish(writer);
+        if published.is_err() {
+            // Best effort, as in `drop`: the error being returned matters more.
+            let _ = fs::remove_file(&self.temp);
+        }
+        published
+    }
+
+    fn publish(&self, writer: BufWriter<File>) -> Result<()> {
         let file = writer
             .into_inner()
             .map_err(|error| Error::io(&self.target, error.into_error()))?;
@@ -126,6 +136,24 @@ mod tests {
         drop(file);
         assert_eq!(fs::read(&target).unwrap(), b"old");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Renaming a file over a non-empty directory fails, as a flush on a full disk would.
+        let target = dir.path().join("taken");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("keep"), b"x").unwrap();
+        let mut file = AtomicFile::create(&target).unwrap();
+        file.write_all(b"data").unwrap();
+        let error = file.commit().unwrap_err();
+        assert!(error.to_string().contains("taken"), "{error}");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["taken"], "the temporary file is gone");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! selected rows, so the output has the input's schema.
 
 use std::fs::File;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
@@ -29,9 +30,36 @@ fn parquet_error(path: &Path, error: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Runs a call into the parquet and arrow readers, which still panic on some corrupt files (an `unwrap` in
+/// arrow-ipc's decoding of the Arrow schema embedded in the footer, found by the `records` fuzz target). Such
+/// a panic means the file is unreadable, and becomes that error, naming the file.
+fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch_unwind(AssertUnwindSafe(read)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        Err(parquet_error(
+            path,
+            format!("the Parquet reader failed ({reason})"),
+        ))
+    })
+}
+
 fn open_builder(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
     let file = File::open(path).map_err(|source| Error::io(path, source))?;
-    ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| parquet_error(path, error))
+    guarded(path, || {
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|error| parquet_error(path, error))
+    })
+}
+
+/// The next batch of `reader`, guarded.
+fn next_batch(reader: &mut ParquetRecordBatchReader, path: &Path) -> Option<Result<RecordBatch>> {
+    match guarded(path, || Ok(reader.next())) {
+        Ok(batch) => batch.map(|batch| batch.map_err(|error| parquet_error(path, error))),
+        Err(error) => Some(Err(error)),
+    }
 }
 
 /// The text column of a Parquet file, in chunks of rows.
@@ -46,11 +74,13 @@ impl ParquetTexts {
     pub fn open(path: &Path, field: &FieldPath) -> Result<ParquetTexts> {
         let builder = open_builder(path)?;
         let mask = ProjectionMask::columns(builder.parquet_schema(), [field.as_str()]);
-        let reader = builder
-            .with_projection(mask)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|error| parquet_error(path, error))?;
+        let reader = guarded(path, || {
+            builder
+                .with_projection(mask)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|error| parquet_error(path, error))
+        })?;
         Ok(ParquetTexts {
             reader,
             path: path.to_path_buf(),
@@ -104,12 +134,8 @@ impl Iterator for ParquetTexts {
     type Item = Result<LineChunk>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let batch = self.reader.next()?;
-        Some(
-            batch
-                .map_err(|error| parquet_error(&self.path, error))
-                .and_then(|batch| self.chunk(&batch)),
-        )
+        let batch = next_batch(&mut self.reader, &self.path)?;
+        Some(batch.and_then(|batch| self.chunk(&batch)))
     }
 }
 
@@ -147,10 +173,13 @@ pub fn write_kept_rows(inputs: &[(&Path, &[bool])], output: &mut AtomicFile) -> 
     let mut writer = ArrowWriter::try_new(output, schema.clone(), Some(properties))
         .map_err(|e| parquet_error(&target, e))?;
     for &(path, keep) in inputs {
-        let reader = open_builder(path)?
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|e| parquet_error(path, e))?;
+        let builder = open_builder(path)?;
+        let mut reader = guarded(path, || {
+            builder
+                .with_batch_size(BATCH_ROWS)
+                .build()
+                .map_err(|e| parquet_error(path, e))
+        })?;
         if reader.schema().fields() != schema.fields() {
             return Err(Error::InvalidArgument(format!(
                 "{}: its schema differs from the first Parquet input's, so their rows cannot share one output \
@@ -159,8 +188,8 @@ pub fn write_kept_rows(inputs: &[(&Path, &[bool])], output: &mut AtomicFile) -> 
             )));
         }
         let mut row = 0usize;
-        for batch in reader {
-            let batch = batch.map_err(|error| parquet_error(path, error))?;
+        while let Some(batch) = next_batch(&mut reader, path) {
+            let batch = batch?;
             let rows = batch.num_rows();
             let flags = keep
                 .get(row..row + rows)
@@ -178,4 +207,59 @@ pub fn write_kept_rows(inputs: &[(&Path, &[bool])], output: &mut AtomicFile) -> 
         .close()
         .map_err(|error| parquet_error(&target, error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::dedup::{ExactFileJob, OnError};
+    use crate::text::Normalization;
+
+    /// A Parquet file whose footer holds a corrupt Arrow schema: arrow-ipc 59 unwraps a missing field list
+    /// and panics. Found by the `records` fuzz target.
+    const CORRUPT_ARROW_SCHEMA: &[u8] = include_bytes!("testdata/corrupt-arrow-schema.parquet");
+
+    #[test]
+    fn a_panic_in_the_parquet_reader_is_an_unreadable_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.parquet");
+        fs::write(&path, CORRUPT_ARROW_SCHEMA).unwrap();
+        let error = ParquetTexts::open(&path, &FieldPath::parse("text").unwrap())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("in.parquet"), "{error}");
+        assert!(error.contains("unreadable Parquet"), "{error}");
+    }
+
+    #[test]
+    fn a_run_over_a_file_that_panics_the_reader_fails_cleanly() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.parquet");
+        fs::write(&input, CORRUPT_ARROW_SCHEMA).unwrap();
+        // It used to be "file is empty" (fail) or an internal error at the write (skip).
+        for on_error in [OnError::Fail, OnError::Skip] {
+            let job = ExactFileJob {
+                inputs: vec![input.clone()],
+                output: dir.path().join("out.parquet"),
+                field: FieldPath::parse("text").unwrap(),
+                chat: None,
+                format: None,
+                normalization: Normalization::Standard,
+                on_error,
+                duplicates: None,
+                rejects: Some(dir.path().join("rejects.jsonl")),
+                progress: false,
+            };
+            let error = job.run(&|| false).unwrap_err().to_string();
+            assert!(error.contains("unreadable Parquet"), "{error}");
+            assert_eq!(
+                fs::read_dir(dir.path()).unwrap().count(),
+                1,
+                "only the input"
+            );
+        }
+    }
 }

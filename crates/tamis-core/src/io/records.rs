@@ -170,7 +170,11 @@ impl RecordFiles {
             progress.update(counter.get(), records);
         }
         drop(receiver);
-        let _ = reader.join();
+        // A panic on the reader thread closes the channel like the end of the data does: re-raise it here
+        // rather than pass off a truncated read as the whole (the bindings turn it into an error).
+        if let Err(panic) = reader.join() {
+            std::panic::resume_unwind(panic);
+        }
         outcome?;
         if !allow_empty && let Some(file) = records_per_file.iter().position(|&count| count == 0) {
             return Err(Error::EmptyFile {

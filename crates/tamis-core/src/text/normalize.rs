@@ -155,6 +155,13 @@ impl Output<'_> {
         reason = "bitwise keeps the per-byte loop free of branches"
     )]
     fn ascii_run(&mut self, bytes: &[u8], table: &[Ascii; 128], lowercase: bool) -> usize {
+        // The run writes at most one byte per byte read. The buffer was sized to the input, but lowercasing
+        // outside ASCII can have made the output longer than the input read so far (Ⱥ and İ take 2 bytes,
+        // their lowercase 3): make room for the rest of the input first.
+        let room = self.len + bytes.len();
+        if self.buffer.len() < room {
+            self.buffer.resize(room, 0);
+        }
         let buffer = self.buffer.as_mut_slice();
         let mut len = self.len;
         let mut after_space = self.after_space;
@@ -294,6 +301,19 @@ mod tests {
     fn standard_lowercases_beyond_ascii() {
         assert_eq!(standard("ΣΟΦΙΑ Straße"), "σοφια straße");
         assert_eq!(standard("ПРИВЕТ, мир"), "привет мир");
+    }
+
+    #[test]
+    fn lowercase_longer_than_its_capital_before_ascii_fits_the_buffer() {
+        // Each Ⱥ or İ grows by one byte when lowercased; 17 of them used to outgrow the buffer's 16 spare
+        // bytes, and the ASCII after them was written out of bounds (a panic).
+        for capital in ["\u{23a}", "\u{130}"] {
+            for count in [1, 16, 17, 100] {
+                let text = format!("{}abc DEF", capital.repeat(count));
+                let expected = format!("{}abc def", capital.to_lowercase().repeat(count));
+                assert_eq!(standard(&text), expected, "{count} x {capital}");
+            }
+        }
     }
 
     #[test]

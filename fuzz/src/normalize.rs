@@ -1,0 +1,61 @@
+//! Normalization: every mode gives valid UTF-8 equal to a slow, obvious reference (the definition of each
+//! mode written with the standard library and the Unicode crates), by all three entry points, and
+//! `whitespace` is idempotent. `standard` is *not* idempotent and does not claim to be: removing punctuation
+//! can bring a combining mark next to a letter it then composes with under NFKC on a second pass
+//! (`"e.\u{301}"` -> `"e\u{301}"` -> `"é"`); the reference pins down what one pass does.
+
+use tamis_core::text::Normalization;
+use unicode_normalization::UnicodeNormalization;
+use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+
+/// Every run of Unicode `White_Space` becomes one ASCII space; both ends trimmed.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What each mode is documented to do, one step at a time.
+pub fn reference(mode: Normalization, text: &str) -> String {
+    match mode {
+        Normalization::None => text.to_owned(),
+        Normalization::Whitespace => collapse_whitespace(text),
+        Normalization::Standard => {
+            let folded: String = text
+                .nfkc()
+                .flat_map(char::to_lowercase)
+                .filter(|c| c.general_category_group() != GeneralCategoryGroup::Punctuation)
+                .collect();
+            collapse_whitespace(&folded)
+        }
+    }
+}
+
+pub fn check(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut scratch = Vec::new();
+    for mode in [
+        Normalization::None,
+        Normalization::Whitespace,
+        Normalization::Standard,
+    ] {
+        let bytes = mode.apply_bytes(&text, &mut scratch).to_vec();
+        let normalized = std::str::from_utf8(&bytes)
+            .unwrap_or_else(|error| panic!("{mode}: output is not UTF-8 ({error}) for {text:?}"));
+        assert_eq!(normalized, reference(mode, &text), "{mode} on {text:?}");
+        assert_eq!(
+            mode.normalize(&text),
+            normalized,
+            "{mode}: normalize != apply_bytes"
+        );
+        assert_eq!(
+            mode.apply_str(&text, &mut scratch),
+            normalized,
+            "{mode}: apply_str != apply_bytes"
+        );
+    }
+    let once = Normalization::Whitespace.normalize(&text);
+    assert_eq!(
+        Normalization::Whitespace.normalize(&once),
+        once,
+        "whitespace is idempotent"
+    );
+}
