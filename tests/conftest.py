@@ -35,14 +35,14 @@ def reference_normalize(text: str, mode: str) -> str:
     return _WHITE_SPACE.sub(" ", text).strip(" ")
 
 
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Runs ``python -m tamis`` as a user would, capturing its output."""
     return subprocess.run(
         [sys.executable, "-m", "tamis", *map(str, args)],
         capture_output=True,
         text=True,
         check=False,
-        timeout=300,
+        timeout=timeout,
     )
 
 
