@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -218,6 +219,10 @@ def _tokens_summary(stats: TokenStats, per_doc: str | None) -> str:
 
 def _run_dedup(args: argparse.Namespace) -> int:
     if args.engine == "ray":
+        if args.address is None:
+            # A cluster started here runs its workers on this interpreter; under `uv run`, Ray would instead
+            # start them in a fresh `uv run` environment. Ray reads this switch when it is imported.
+            os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
         from tamis.ray._cli import run_dedup
 
         return run_dedup(args)

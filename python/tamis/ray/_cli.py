@@ -39,6 +39,8 @@ def run_dedup(args: argparse.Namespace) -> int:
     files = _input_files(args.inputs)
     parquet = all(path.suffix == ".parquet" for path in files)
     ray.init(address=args.address, logging_level=logging.WARNING, log_to_driver=False)
+    # Ray Data logs every execution plan at INFO; the progress bars (or -q's silence) say enough.
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     try:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = not args.quiet
