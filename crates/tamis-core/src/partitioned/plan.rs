@@ -35,10 +35,6 @@ impl NearPlan {
         })
     }
 
-    pub fn options(&self) -> &FuzzyOptions {
-        &self.options
-    }
-
     pub fn params(&self) -> LshParams {
         self.params
     }
