@@ -1,5 +1,7 @@
 //! Throughput of raw text -> `MinHash` signatures (word 5-grams, k = 128) on 20,000 real documents
-//! (Gutenberg ~2 KB windows), with 1 and 2 threads; best of 3 runs.
+//! (Gutenberg ~2 KB windows), with 1 and 2 threads; best of 3 runs. Then the sketch kernels alone
+//! on one thread, by set size (shingle hashes given), with a checksum of the signatures so that a
+//! change of kernel can be checked to give the same output.
 //!
 //! `cargo run --release -p tamis-core --example minhash_speed [CORPORA_DIR]`
 
@@ -71,6 +73,43 @@ fn main() {
                 docs.len(),
                 megabytes,
                 seconds,
+            );
+        }
+    }
+    kernels_by_set_size();
+}
+
+/// Nanoseconds per set for each native kernel, sets of n random shingle hashes.
+fn kernels_by_set_size() {
+    const N_SETS: usize = 20_000;
+    for n in [10, 50, 90, 350, 2000] {
+        let sets: Vec<Vec<u64>> = (0..N_SETS)
+            .map(|set| {
+                (0..n)
+                    .map(|i| {
+                        tamis_core::signature::token_hash(&((set * 7919 + i) as u64).to_le_bytes())
+                    })
+                    .collect()
+            })
+            .collect();
+        for method in [SketchMethod::Classic, SketchMethod::Fss] {
+            let hasher = MinHasher::new(method, NUM_PERM, 1).expect("valid parameters");
+            let mut out = vec![0_u32; NUM_PERM];
+            let mut checksum = 0_u64;
+            let seconds = best_of_3(|| {
+                checksum = 0;
+                for set in &sets {
+                    hasher
+                        .sketch_into(set, &mut out)
+                        .expect("buffer of num_perm slots");
+                    checksum = out
+                        .iter()
+                        .fold(checksum, |acc, &slot| acc.rotate_left(5) ^ u64::from(slot));
+                }
+            });
+            println!(
+                "kernel {method:?} n = {n:>4}: {:>7.0} ns/set  checksum {checksum:016x}",
+                seconds * 1e9 / N_SETS as f64
             );
         }
     }

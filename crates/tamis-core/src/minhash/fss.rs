@@ -19,7 +19,8 @@
 use super::{SignatureValue, check_num_perm, splitmix64};
 use crate::error::Result;
 
-const UNFILLED: usize = usize::MAX;
+/// A bin no element has reached yet (a real state has a round number below 2k in its high half).
+const UNFILLED: u64 = u64::MAX;
 
 #[derive(Debug, Clone)]
 pub(crate) struct FastSimilaritySketch {
@@ -42,37 +43,56 @@ impl FastSimilaritySketch {
     }
 
     /// `out.len()` must equal `num_perm`.
+    ///
+    /// A bin's state is `round << 32 | value` in a `u64`, so "the smallest value of the first round
+    /// that reached the bin" is a plain minimum: no branch per element, which is what this loop is
+    /// bound by (the bins an element lands in are unpredictable).
     pub(crate) fn fill(&self, shingle_hashes: &[u64], out: &mut [u32]) {
-        out.fill(u32::EMPTY);
         if shingle_hashes.is_empty() {
+            out.fill(u32::EMPTY);
             return;
         }
-        let bins = self.num_perm as u64;
-        let mut filled_in_round = vec![UNFILLED; self.num_perm];
+        let k = self.num_perm;
+        let bins = k as u64;
+        let mut state = vec![UNFILLED; k];
         let mut n_filled = 0;
-        let walk_key = self.round_key(2 * self.num_perm);
-        for round in 0..2 * self.num_perm {
+        let mut round = 0;
+        // Rounds 0..k: every element lands in a uniformly random bin.
+        while round < k && n_filled < k {
             let key = self.round_key(round);
+            let tag = (round as u64) << 32;
             for &hash in shingle_hashes {
                 let mixed = splitmix64(hash ^ key);
-                let bin = if round < self.num_perm {
-                    (((mixed >> 32) * bins) >> 32) as usize
-                } else {
-                    let start = ((splitmix64(hash ^ walk_key) >> 32) * bins) >> 32;
-                    ((start + (round - self.num_perm) as u64) % bins) as usize
-                };
-                let value = mixed as u32;
-                if filled_in_round[bin] == UNFILLED {
-                    filled_in_round[bin] = round;
-                    out[bin] = value;
-                    n_filled += 1;
-                } else if filled_in_round[bin] == round && value < out[bin] {
-                    out[bin] = value;
-                }
+                let bin = (((mixed >> 32) * bins) >> 32) as usize;
+                n_filled += throw(&mut state[bin], tag | (mixed & 0xFFFF_FFFF));
             }
-            if n_filled == self.num_perm {
-                break;
+            round += 1;
+        }
+        // Rounds k..2k (small sets only): each element walks the bins from its own random start,
+        // so every bin is reached by the end.
+        let walk_key = self.round_key(2 * k);
+        while round < 2 * k && n_filled < k {
+            let key = self.round_key(round);
+            let tag = (round as u64) << 32;
+            let step = (round - k) as u64;
+            for &hash in shingle_hashes {
+                let mixed = splitmix64(hash ^ key);
+                let start = ((splitmix64(hash ^ walk_key) >> 32) * bins) >> 32;
+                let bin = ((start + step) % bins) as usize;
+                n_filled += throw(&mut state[bin], tag | (mixed & 0xFFFF_FFFF));
             }
+            round += 1;
+        }
+        for (slot, bin) in out.iter_mut().zip(&state) {
+            *slot = *bin as u32;
         }
     }
+}
+
+/// Lowers a bin to `candidate` if smaller; returns 1 when the bin was still unfilled.
+#[inline]
+fn throw(bin: &mut u64, candidate: u64) -> usize {
+    let was_unfilled = usize::from(*bin == UNFILLED);
+    *bin = (*bin).min(candidate);
+    was_unfilled
 }
