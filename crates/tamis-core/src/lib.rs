@@ -25,5 +25,6 @@ pub mod signature;
 pub mod text;
 pub mod tokenize;
 pub mod tokenize_files;
+pub mod words;
 
 pub use error::{Error, Location, Result};

@@ -14,10 +14,10 @@
 
 use std::str::FromStr;
 
-use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
+use crate::words::for_each_word;
 
 /// What an n-gram is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,10 +109,10 @@ impl Shingler {
         match self.config.unit {
             ShingleUnit::Word => {
                 self.unit_bytes.clear();
-                for word in text.unicode_words() {
-                    self.unit_bytes
-                        .extend_from_slice(&xxh3_64(word.as_bytes()).to_le_bytes());
-                }
+                let unit_bytes = &mut self.unit_bytes;
+                for_each_word(text, |word| {
+                    unit_bytes.extend_from_slice(&xxh3_64(word.as_bytes()).to_le_bytes());
+                });
                 hash_windows(&self.unit_bytes, 8, self.config.size, out);
             }
             ShingleUnit::Char => {
