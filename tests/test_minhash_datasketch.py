@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import random
+from collections.abc import Callable
 
 import datasketch
 import numpy as np
@@ -270,6 +272,41 @@ def test_lsh_query_results_equal_datasketch(
     assert (back.b, back.r) == (ours.b, ours.r)
     for m in sketches[:40]:
         assert set(back.query(m)) == set(theirs.query(m))
+
+
+def _hashed_bucket(band: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(band, digest_size=8).digest(), "little")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("hashfunc", "prepickle"), [(None, False), (_hashed_bucket, False), (None, True)])
+def test_lsh_hashtables_and_counts_equal_datasketch(
+    scheme: str, hashfunc: Callable[[bytes], int] | None, prepickle: bool
+) -> None:
+    docs = near_duplicate_corpus(80, seed=5)
+    sketches = datasketch.MinHash.bulk(docs, num_perm=64, seed=1, scheme=scheme)
+    options = {"threshold": 0.7, "num_perm": 64, "hashfunc": hashfunc, "prepickle": prepickle}
+    theirs, ours = datasketch.MinHashLSH(**options), tamis.MinHashLSH(**options)
+    for key, m in enumerate(sketches):
+        theirs.insert(("doc", key), m)
+        ours.insert(("doc", key), m)
+
+    def same_tables() -> None:
+        assert ours.get_counts() == theirs.get_counts()
+        assert len(ours.hashtables) == len(theirs.hashtables) == ours.b
+        for mine, reference in zip(ours.hashtables, theirs.hashtables, strict=True):
+            assert set(mine.keys()) == set(reference.keys())
+            assert all(mine[bucket] == reference.get(bucket) for bucket in reference)
+            assert len(mine) == reference.size()
+
+    same_tables()
+    assert max(max(counts.values()) for counts in ours.get_counts()) > 1  # shared buckets exist
+    subset = [("doc", 3), ("doc", 50), ("doc", 3), ("absent", 0)]
+    assert ours.get_subset_counts(*subset) == theirs.get_subset_counts(*subset)
+    for key in [("doc", 0), ("doc", 11)]:  # the snapshot follows removals
+        ours.remove(key)
+        theirs.remove(key)
+    same_tables()
 
 
 def test_lsh_merge_and_errors() -> None:

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from tamis import _tamis
+from tamis._band_tables import BandTable, build_tables
 from tamis.errors import InvalidOptionError
 from tamis.text import Normalize
 
@@ -682,6 +683,7 @@ class MinHashLSH:
         self._keys_of: dict[int, Hashable] = {}
         self._signatures: dict[int, npt.NDArray[Any]] = {}
         self._next_id = 0
+        self._tables: list[BandTable] | None = None
         self._minhash_scheme: str | None = None
         self.keys = _Keys(self._ids)
 
@@ -710,6 +712,7 @@ class MinHashLSH:
         self._ids[key] = ident
         self._keys_of[ident] = key
         self._signatures[ident] = values[: self.b * self.r].copy()
+        self._tables = None
         if self._minhash_scheme is None:
             self._minhash_scheme = getattr(minhash, "scheme", None)
 
@@ -727,6 +730,7 @@ class MinHashLSH:
         self._index.remove(ident)
         del self._keys_of[ident]
         del self._signatures[ident]
+        self._tables = None
 
     def merge(self, other: MinHashLSH, check_overlap: bool = False) -> None:
         """Add every key of ``other`` (same ``num_perm``, ``b`` and ``r``) to this index."""
@@ -768,9 +772,25 @@ class MinHashLSH:
         """A context manager for many removals (datasketch's API; removals are immediate here)."""
         return MinHashLSHDeletionSession(self, buffer_size)
 
+    @property
+    def hashtables(self) -> list[BandTable]:
+        """One table per band, bucket key -> set of keys, as datasketch's (a snapshot, rebuilt after a
+        change: insert and remove through the index)."""
+        if self._tables is None:
+            entries = ((key, self._signatures[ident]) for key, ident in self._ids.items())
+            self._tables = build_tables(entries, self.hashranges, self.hashfunc, self.prepickle)
+        return self._tables
+
     def get_counts(self) -> list[dict[Any, int]]:
-        """Not tracked by the Rust index; raises ``NotImplementedError``."""
-        raise NotImplementedError("tamis.MinHashLSH does not expose per-bucket counts")
+        """For each band, the number of keys in each bucket (datasketch's ``get_counts``)."""
+        return [table.itemcounts() for table in self.hashtables]
+
+    def get_subset_counts(self, *keys: Hashable) -> list[dict[Any, int]]:
+        """:meth:`get_counts` restricted to ``keys`` (unknown keys count nowhere, as in datasketch)."""
+        indexed = [key for key in dict.fromkeys(keys) if key in self._ids]
+        entries = ((key, self._signatures[self._ids[key]]) for key in indexed)
+        tables = build_tables(entries, self.hashranges, self.hashfunc, self.prepickle)
+        return [table.itemcounts() for table in tables]
 
     def __getstate__(self) -> dict[str, Any]:
         state = {
