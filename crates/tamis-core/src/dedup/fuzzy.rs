@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::key::{ContentKey, FirstSeen};
+use super::distinct::DistinctTexts;
 use super::survivor::{KeepPolicy, choose};
 use crate::cluster::DisjointSets;
 use crate::error::{Error, Result};
@@ -14,7 +14,7 @@ use crate::jaccard::{estimated_jaccard, exact_jaccard};
 use crate::lsh::{BandIndex, LshParams};
 use crate::minhash::{MinHasher, SketchMethod};
 use crate::shingle::ShingleConfig;
-use crate::signature::{SignatureMatrix, shingle_text_column};
+use crate::signature::SignatureMatrix;
 use crate::text::Normalization;
 
 /// How candidate edges are confirmed.
@@ -138,15 +138,6 @@ pub struct FuzzyResult {
     /// The edges that joined clusters: exact duplicates (similarity 1) and verified LSH candidates.
     pub edges: Vec<Edge>,
     pub stats: FuzzyStats,
-}
-
-/// Stage 1: the first occurrence (row) of each normalized text; `None` rows (nulls) stay alone.
-pub fn exact_representatives(keys: &[Option<ContentKey>]) -> Vec<Option<u32>> {
-    let mut seen: FirstSeen<u32> = FirstSeen::default();
-    keys.iter()
-        .enumerate()
-        .map(|(row, key)| key.map(|key| *seen.entry(key).or_insert(row as u32)))
-        .collect()
 }
 
 /// Stage 3: candidate pairs (indices into the signature matrix), each once.
@@ -275,25 +266,14 @@ pub fn dedup_fuzzy<S: AsRef<str> + Sync>(
     let n = texts.len();
     let normalization = options.normalization;
 
-    // Stage 1: exact duplicates by content key.
-    let keys: Vec<Option<ContentKey>> = texts
-        .par_iter()
-        .map_init(Vec::new, |scratch, text| {
-            text.as_ref()
-                .map(|text| ContentKey::of(text.as_ref(), normalization, scratch))
-        })
-        .collect();
-    let representative = exact_representatives(&keys);
-    let distinct: Vec<u32> = (0..n as u32)
-        .filter(|&row| representative[row as usize] == Some(row))
-        .collect();
-
-    // Stage 2: shingle sets and signatures of the distinct texts.
-    let distinct_texts: Vec<Option<&str>> = distinct
-        .iter()
-        .map(|&row| texts[row as usize].as_ref().map(AsRef::as_ref))
-        .collect();
-    let sets = shingle_text_column(&distinct_texts, normalization, options.shingles);
+    // Stages 1 and 2: exact duplicates by content key, shingle sets of the distinct texts.
+    let distinct_texts = DistinctTexts::of(texts, normalization, options.shingles);
+    let nulls = distinct_texts.nulls();
+    let DistinctTexts {
+        representative,
+        rows: distinct,
+        sets,
+    } = distinct_texts;
     let mut values = vec![0u32; sets.len() * options.num_perm];
     values
         .par_chunks_exact_mut(options.num_perm)
@@ -367,7 +347,7 @@ pub fn dedup_fuzzy<S: AsRef<str> + Sync>(
 
     let stats = FuzzyStats {
         records: n as u64,
-        nulls: keys.iter().filter(|key| key.is_none()).count() as u64,
+        nulls: nulls as u64,
         exact_duplicates: exact_links.len() as u64,
         candidates: candidates.len() as u64,
         verified: verified.len() as u64,

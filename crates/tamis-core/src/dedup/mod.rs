@@ -2,6 +2,7 @@
 //! duplicates (MinHash + LSH + verification); `files` runs exact dedup over datasets on disk with full
 //! accounting of every record.
 
+pub mod distinct;
 pub mod exact;
 pub mod files;
 pub mod fuzzy;
