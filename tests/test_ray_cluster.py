@@ -148,3 +148,13 @@ def test_a_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     ran = run_cli("dedup", "--engine", "ray", tmp_path / "absent", "-o", tmp_path / "out")
     assert ran.returncode == 1
     assert "no such file or directory" in ran.stderr
+
+
+def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
+    # Nothing listens on a port just freed; Ray alone would retry for minutes.
+    address = f"127.0.0.1:{_free_port()}"
+    ran = run_cli("dedup", "--engine", "ray", "--address", address, SAMPLE, "-o", tmp_path / "out")
+    assert ran.returncode == 1
+    assert f"--address {address}: cannot reach a Ray cluster there" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not (tmp_path / "out").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import ray
 import ray.data
 
 from tamis.cli import near_options
-from tamis.errors import InvalidOptionError, TamisFileNotFoundError
+from tamis.errors import InvalidOptionError, TamisFileNotFoundError, TamisIOError
 from tamis.ray import dedup
 
 _LOCAL_ONLY = {
@@ -38,6 +39,8 @@ def run_dedup(args: argparse.Namespace) -> int:
         raise InvalidOptionError("--engine ray reads top-level columns: --field cannot be a dotted path")
     files = _input_files(args.inputs)
     parquet = all(path.suffix == ".parquet" for path in files)
+    if args.address:
+        _check_reachable(args.address)
     ray.init(address=args.address, logging_level=logging.WARNING, log_to_driver=False)
     # Ray Data logs every execution plan at INFO; the progress bars (or -q's silence) say enough.
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -69,6 +72,18 @@ def run_dedup(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fails fast on a cluster address nothing listens on: Ray itself retries for minutes."""
+    target = address.removeprefix("ray://")
+    host, separator, port = target.rpartition(":")
+    if not separator or not port.isdigit():
+        return  # "auto", "local" and other forms Ray resolves itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as error:
+        raise TamisIOError(f"--address {address}: cannot reach a Ray cluster there ({error})") from None
 
 
 def _input_files(inputs: list[str]) -> list[Path]:
