@@ -5,7 +5,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use tamis_core::partitioned::{self as core, BandRows, Labels, Links, StarStep};
+use tamis_core::partitioned::{self as core, BandColumns, BandRows, Labels, Links, StarStep};
 
 use crate::errors::PyTamisError;
 use crate::fuzzy::fuzzy_options;
@@ -129,27 +129,14 @@ pub fn bucket_links<'py>(
     key_low: U64Array<'py>,
     parts: u32,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let rows = BandRows {
-        band: band.as_slice()?.to_vec(),
-        hash: hash.as_slice()?.to_vec(),
-        row: row.as_slice()?.to_vec(),
-        key_high: key_high.as_slice()?.to_vec(),
-        key_low: key_low.as_slice()?.to_vec(),
-    };
-    let same_length = [
-        rows.band.len(),
-        rows.hash.len(),
-        rows.key_high.len(),
-        rows.key_low.len(),
-    ]
-    .iter()
-    .all(|&len| len == rows.row.len());
-    if !same_length {
-        return Err(PyTamisError(tamis_core::Error::InvalidArgument(
-            "band rows need equal-length band, hash, row and key columns".into(),
-        ))
-        .into());
-    }
+    let rows = BandColumns::new(
+        band.as_slice()?,
+        hash.as_slice()?,
+        row.as_slice()?,
+        key_high.as_slice()?,
+        key_low.as_slice()?,
+    )
+    .map_err(PyTamisError)?;
     let links = run_detached(py, |_| Ok(core::bucket_links(&rows)))?;
     links_to_dict(py, links, parts)
 }

@@ -7,6 +7,7 @@
 //! texts only.
 
 use super::partition_of;
+use crate::error::{Error, Result};
 
 /// The pseudo-band of the rows that carry a document's content key for the exact stage.
 pub const EXACT_BAND: u32 = u32::MAX;
@@ -38,8 +39,15 @@ impl BandRows {
         self.row.is_empty()
     }
 
-    fn key(&self, index: usize) -> u128 {
-        (u128::from(self.key_high[index]) << 64) | u128::from(self.key_low[index])
+    /// The rows as borrowed columns, for [`bucket_links`].
+    pub fn columns(&self) -> BandColumns<'_> {
+        BandColumns {
+            band: &self.band,
+            hash: &self.hash,
+            row: &self.row,
+            key_high: &self.key_high,
+            key_low: &self.key_low,
+        }
     }
 
     /// The partition each row goes to for stage 2: rows of one bucket always meet.
@@ -54,6 +62,50 @@ impl BandRows {
                 )
             })
             .collect()
+    }
+}
+
+/// [`BandRows`] borrowed, column by column: stage 2 reads the columns where they are (Arrow or numpy
+/// buffers in the bindings) instead of copying them.
+#[derive(Debug, Clone, Copy)]
+pub struct BandColumns<'a> {
+    band: &'a [u32],
+    hash: &'a [u64],
+    row: &'a [u64],
+    key_high: &'a [u64],
+    key_low: &'a [u64],
+}
+
+impl<'a> BandColumns<'a> {
+    /// The columns of band rows; they must have one entry per row each.
+    pub fn new(
+        band: &'a [u32],
+        hash: &'a [u64],
+        row: &'a [u64],
+        key_high: &'a [u64],
+        key_low: &'a [u64],
+    ) -> Result<Self> {
+        let rows = row.len();
+        if [band.len(), hash.len(), key_high.len(), key_low.len()] != [rows; 4] {
+            return Err(Error::InvalidArgument(
+                "band rows need equal-length band, hash, row and key columns".into(),
+            ));
+        }
+        Ok(BandColumns {
+            band,
+            hash,
+            row,
+            key_high,
+            key_low,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.row.len()
+    }
+
+    fn key(&self, index: usize) -> u128 {
+        (u128::from(self.key_high[index]) << 64) | u128::from(self.key_low[index])
     }
 }
 
@@ -99,7 +151,7 @@ impl Links {
 /// Stage 2 on one partition, which must hold every row of each bucket it has (partition rows by
 /// [`BandRows::partitions`]). Links come out sorted and unique within the partition; a pair found in
 /// buckets of several partitions is deduplicated by [`dedupe_links`].
-pub fn bucket_links(rows: &BandRows) -> Links {
+pub fn bucket_links(rows: &BandColumns<'_>) -> Links {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // Within a bucket: by key, then row, so the first row of each key is its first occurrence.
     order.sort_unstable_by_key(|&i| (rows.band[i], rows.hash[i], rows.key(i), rows.row[i]));
@@ -126,7 +178,7 @@ pub fn bucket_links(rows: &BandRows) -> Links {
 }
 
 /// Every later row with a key links to the key's first row.
-fn exact_links(rows: &BandRows, bucket: &[usize], out: &mut Vec<(u64, u64, bool)>) {
+fn exact_links(rows: &BandColumns<'_>, bucket: &[usize], out: &mut Vec<(u64, u64, bool)>) {
     let mut first_of_key = bucket[0];
     for &i in &bucket[1..] {
         if rows.key(i) == rows.key(first_of_key) {
@@ -138,7 +190,7 @@ fn exact_links(rows: &BandRows, bucket: &[usize], out: &mut Vec<(u64, u64, bool)
 }
 
 /// Every pair of first occurrences in the bucket. A bucket of m distinct texts gives m(m-1)/2 pairs.
-fn candidate_links(rows: &BandRows, bucket: &[usize], out: &mut Vec<(u64, u64, bool)>) {
+fn candidate_links(rows: &BandColumns<'_>, bucket: &[usize], out: &mut Vec<(u64, u64, bool)>) {
     let mut distinct: Vec<u64> = Vec::new();
     let mut previous_key = None;
     for &i in bucket {
@@ -180,12 +232,15 @@ mod tests {
 
     #[test]
     fn exact_rows_link_later_copies_to_the_first() {
-        let links = bucket_links(&rows(&[
-            (EXACT_BAND, 7, 9, 70),
-            (EXACT_BAND, 7, 2, 70),
-            (EXACT_BAND, 7, 5, 70),
-            (EXACT_BAND, 8, 3, 80),
-        ]));
+        let links = bucket_links(
+            &rows(&[
+                (EXACT_BAND, 7, 9, 70),
+                (EXACT_BAND, 7, 2, 70),
+                (EXACT_BAND, 7, 5, 70),
+                (EXACT_BAND, 8, 3, 80),
+            ])
+            .columns(),
+        );
         assert_eq!(links.a, [2, 2]);
         assert_eq!(links.b, [5, 9]);
         assert_eq!(links.exact, [true, true]);
@@ -194,18 +249,28 @@ mod tests {
     #[test]
     fn candidates_pair_first_occurrences_once_across_bands() {
         // Rows 1 and 4 are copies (key 10); row 3 is another text. Bands 0 and 1 both collide.
-        let links = bucket_links(&rows(&[
-            (0, 5, 4, 10),
-            (0, 5, 1, 10),
-            (0, 5, 3, 30),
-            (1, 6, 3, 30),
-            (1, 6, 1, 10),
-            (1, 6, 4, 10),
-            (0, 99, 8, 80),
-        ]));
+        let links = bucket_links(
+            &rows(&[
+                (0, 5, 4, 10),
+                (0, 5, 1, 10),
+                (0, 5, 3, 30),
+                (1, 6, 3, 30),
+                (1, 6, 1, 10),
+                (1, 6, 4, 10),
+                (0, 99, 8, 80),
+            ])
+            .columns(),
+        );
         assert_eq!(links.a, [1]);
         assert_eq!(links.b, [3]);
         assert_eq!(links.exact, [false]);
+    }
+
+    #[test]
+    fn columns_of_unequal_lengths_are_an_error() {
+        assert!(BandColumns::new(&[0], &[1], &[2], &[3], &[4]).is_ok());
+        assert!(BandColumns::new(&[0, 0], &[1], &[2], &[3], &[4]).is_err());
+        assert!(BandColumns::new(&[0], &[1], &[2], &[3], &[]).is_err());
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn partitioned(texts: &[Option<String>], options: &FuzzyOptions, parts: u32) -> 
         for (band, hash, row, key) in part {
             input.push(band, hash, row, key);
         }
-        let out = bucket_links(&input);
+        let out = bucket_links(&input.columns());
         let partitions = out.partitions(parts);
         for (i, &part) in partitions.iter().enumerate() {
             links.push(((out.a[i], out.b[i], out.exact[i]), part));

@@ -17,7 +17,7 @@ mod components;
 mod plan;
 mod survivors;
 
-pub use buckets::{BandRows, EXACT_BAND, Links, bucket_links, dedupe_links};
+pub use buckets::{BandColumns, BandRows, EXACT_BAND, Links, bucket_links, dedupe_links};
 pub use components::{Labels, StarStep, large_star, small_star, star_labels, union_find_labels};
 pub use plan::NearPlan;
 pub use survivors::choose_survivors;
