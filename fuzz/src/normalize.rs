@@ -3,10 +3,21 @@
 //! `whitespace` is idempotent. `standard` is *not* idempotent and does not claim to be: removing punctuation
 //! can bring a combining mark next to a letter it then composes with under NFKC on a second pass
 //! (`"e.\u{301}"` -> `"e\u{301}"` -> `"é"`); the reference pins down what one pass does.
+//!
+//! Word segmentation (shingling's words, with its ASCII fast path) gives the words of
+//! `unicode_segmentation` on the text and on its standard normalization.
 
 use tamis_core::text::Normalization;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_segmentation::UnicodeSegmentation;
+
+fn words_match_unicode_segmentation(text: &str) {
+    let mut words = Vec::new();
+    tamis_core::words::for_each_word(text, |word| words.push(word));
+    let reference: Vec<&str> = text.unicode_words().collect();
+    assert_eq!(words, reference, "words of {text:?}");
+}
 
 /// Every run of Unicode `White_Space` becomes one ASCII space; both ends trimmed.
 fn collapse_whitespace(text: &str) -> String {
@@ -52,6 +63,8 @@ pub fn check(data: &[u8]) {
             "{mode}: apply_str != apply_bytes"
         );
     }
+    words_match_unicode_segmentation(&text);
+    words_match_unicode_segmentation(&Normalization::Standard.normalize(&text));
     let once = Normalization::Whitespace.normalize(&text);
     assert_eq!(
         Normalization::Whitespace.normalize(&once),
