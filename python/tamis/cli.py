@@ -79,8 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     near.add_argument("--unit", choices=["word", "char"], default="word", help="shingle unit (default word)")
     near.add_argument("--bands", type=int, help="LSH bands (with --rows; default: chosen from the threshold)")
     near.add_argument("--rows", type=int, help="LSH rows per band (with --bands)")
-    near.add_argument("--fp-weight", type=float, default=0.1, help="false-positive weight (default 0.1)")
-    near.add_argument("--fn-weight", type=float, default=0.9, help="false-negative weight (default 0.9)")
+    near.add_argument("--fp-weight", type=float, default=0.02, help="false-positive weight (default 0.02)")
+    near.add_argument("--fn-weight", type=float, default=0.98, help="false-negative weight (default 0.98)")
     near.add_argument("--seed", type=int, default=1, help="MinHash seed (default 1)")
     near.add_argument(
         "--verify",

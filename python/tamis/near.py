@@ -77,8 +77,8 @@ def dedup(
     seed: int = 1,
     bands: int | None = None,
     rows: int | None = None,
-    fp_weight: float = 0.1,
-    fn_weight: float = 0.9,
+    fp_weight: float = 0.02,
+    fn_weight: float = 0.98,
     verify: Literal["exact", "estimate"] = "exact",
     keep: Keep = "first",
     score: str | None = None,
@@ -90,7 +90,7 @@ def dedup(
     grouped first; the distinct texts are sketched with MinHash (``num_perm`` slots), LSH proposes
     candidate pairs (``bands`` x ``rows``, chosen from the threshold and the false positive/negative
     weights unless given), and every candidate is verified (``verify="exact"``: exact Jaccard of the
-    shingle sets). Since every candidate is verified, the default weights (0.1 / 0.9) favour recall: a
+    shingle sets). Since every candidate is verified, the default weights (0.02 / 0.98) favour recall: a
     false positive costs one Jaccard computation, a false negative leaves a duplicate in the data. Verified
     edges form clusters; ``keep`` picks each cluster's survivor (``"max"``/``"min"``
     use the numeric column ``score``), ties going to the earliest row.
@@ -143,8 +143,8 @@ def dedup_files(
     seed: int = 1,
     bands: int | None = None,
     rows: int | None = None,
-    fp_weight: float = 0.1,
-    fn_weight: float = 0.9,
+    fp_weight: float = 0.02,
+    fn_weight: float = 0.98,
     verify: Literal["exact", "estimate"] = "exact",
     keep: Keep = "first",
     score: str | None = None,

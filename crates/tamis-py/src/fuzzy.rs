@@ -18,7 +18,7 @@ use crate::texts::TextColumn;
 
 #[pyfunction]
 #[pyo3(signature = (texts, *, threshold = 0.8, num_perm = 128, unit = "word", ngram = 5, normalize = "standard",
-                    method = "fss", seed = 1, bands = None, rows = None, fp_weight = 0.1, fn_weight = 0.9,
+                    method = "fss", seed = 1, bands = None, rows = None, fp_weight = 0.02, fn_weight = 0.98,
                     verify = "exact", keep = "first", scores = None))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -128,7 +128,7 @@ fn stats_to_dict<'py>(py: Python<'py>, stats: &FuzzyStats) -> PyResult<Bound<'py
 #[pyfunction]
 #[pyo3(signature = (inputs, output, *, field = "text", format = None, chat = None, threshold = 0.8, num_perm = 128,
                     unit = "word", ngram = 5, normalize = "standard", method = "fss", seed = 1, bands = None,
-                    rows = None, fp_weight = 0.1, fn_weight = 0.9, verify = "exact", keep = "first",
+                    rows = None, fp_weight = 0.02, fn_weight = 0.98, verify = "exact", keep = "first",
                     score_field = None, on_error = "fail", clusters = None, id_field = None, report = None, tokens = None, rejects = None, dry_run = false,
                     progress = false))]
 // PyO3 extracts arguments by value; the keyword list mirrors the Python signature.

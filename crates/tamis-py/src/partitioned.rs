@@ -22,7 +22,7 @@ pub struct NearPlan(core::NearPlan);
 impl NearPlan {
     #[new]
     #[pyo3(signature = (*, threshold = 0.8, num_perm = 128, unit = "word", ngram = 5, normalize = "standard",
-                        method = "fss", seed = 1, bands = None, rows = None, fp_weight = 0.1, fn_weight = 0.9,
+                        method = "fss", seed = 1, bands = None, rows = None, fp_weight = 0.02, fn_weight = 0.98,
                         verify = "exact", keep = "first"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
