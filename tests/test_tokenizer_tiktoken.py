@@ -249,6 +249,33 @@ def test_custom_encoding_like_tiktoken_readme() -> None:
         tamis.Encoding("bad", pat_str=r"\w+", mergeable_ranks=small, special_tokens={}, explicit_n_vocab=5)
 
 
+def test_token_ints_shared_across_results_stay_exact() -> None:
+    """Big results reuse one Python int per token id (ids past the cache get fresh ones): same ids as
+    tiktoken before and after the cache exists, and every returned list is the caller's own."""
+    import tiktoken
+
+    base = tamis.get_encoding("cl100k_base")
+    kwargs = {
+        "name": "cl100k_far_special",
+        "pat_str": base._pat_str,
+        "mergeable_ranks": base._mergeable_ranks,
+        "special_tokens": {**base._special_tokens, "<|far|>": 5_000_000},
+    }
+    ours = tamis.Encoding(**kwargs)  # type: ignore[arg-type]
+    theirs = tiktoken.Encoding(**kwargs)  # type: ignore[arg-type]
+    small = "hello <|far|> world<|endoftext|>"
+    assert ours.encode(small, allowed_special="all") == theirs.encode(small, allowed_special="all")
+    rows = [*REAL * 4, small]
+    expected = theirs.encode_batch(rows, allowed_special="all")
+    assert sum(map(len, expected)) > 65_536  # large enough to build the shared ints
+    assert ours.encode_batch(rows, allowed_special="all") == expected
+    assert ours.encode_ordinary_batch(rows) == theirs.encode_ordinary_batch(rows)
+    assert ours.encode(small, allowed_special="all") == theirs.encode(small, allowed_special="all")
+    first = ours.encode_ordinary("hello world")
+    first.append(-1)
+    assert ours.encode_ordinary("hello world") == theirs.encode_ordinary("hello world")
+
+
 # --------------------------------------------------------------------------------------------------------
 # Generated text
 

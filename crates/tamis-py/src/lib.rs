@@ -9,6 +9,7 @@ mod minhash;
 mod partitioned;
 mod text;
 mod texts;
+mod token_ints;
 mod tokenizer;
 
 #[pyo3::pymodule]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use rayon::prelude::*;
 use tamis_core::io::{FieldPath, InputFormat};
 use tamis_core::tokenize::{self, Encoding, Rank, SpecialSet};
@@ -16,6 +16,7 @@ use tamis_core::tokenize_files::{TokenCountJob, TokenStats};
 use crate::errors::PyTamisError;
 use crate::gil::run_detached;
 use crate::texts::TextColumn;
+use crate::token_ints::TokenInts;
 
 /// tiktoken's `allowed_special`: `"all"` or a collection of token texts.
 enum Allowed {
@@ -79,9 +80,35 @@ type FlatBatch<'py> = (Bound<'py, PyArray1<Rank>>, Bound<'py, PyArray1<i64>>);
 #[pyclass(frozen, module = "tamis._tamis")]
 pub struct CoreEncoding {
     inner: Arc<Encoding>,
+    ints: TokenInts,
 }
 
 impl CoreEncoding {
+    fn wrap(inner: Arc<Encoding>) -> Self {
+        let ints = TokenInts::new(inner.max_token_value());
+        CoreEncoding { inner, ints }
+    }
+
+    /// `encode`'s tokens, refusing (if `check`) every special token that is not allowed.
+    fn encode_tokens(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        allowed: &Bound<'_, PyAny>,
+        check: bool,
+    ) -> PyResult<Vec<Rank>> {
+        let allowed = Allowed::extract(allowed)?;
+        let texts = allowed.texts();
+        let set = special_set(&allowed, &texts);
+        let outcome = run_detached(py, |_| {
+            if check && let Some(token) = self.find_disallowed(text, &allowed) {
+                return Ok(Err(token.to_owned()));
+            }
+            self.inner.encode(text, self.set_for(text, set)).map(Ok)
+        })?;
+        outcome.map_err(|token| disallowed_error(py, &token))
+    }
+
     /// The first special token forbidden by `allowed` in `text` (tiktoken's `disallowed_special="all"`).
     fn find_disallowed<'t>(&self, text: &'t str, allowed: &Allowed) -> Option<&'t str> {
         let found = self.inner.find_special_token(text, SpecialSet::All)?;
@@ -181,15 +208,13 @@ impl CoreEncoding {
         let inner = run_detached(py, |_| {
             Encoding::new(name, pat_str, &ranks, &specials, explicit_n_vocab)
         })?;
-        Ok(CoreEncoding {
-            inner: Arc::new(inner),
-        })
+        Ok(CoreEncoding::wrap(Arc::new(inner)))
     }
 
     #[staticmethod]
     fn get(py: Python<'_>, name: &str) -> PyResult<Self> {
         let inner = run_detached(py, |_| Encoding::get(name))?;
-        Ok(CoreEncoding { inner })
+        Ok(CoreEncoding::wrap(inner))
     }
 
     #[getter]
@@ -225,28 +250,21 @@ impl CoreEncoding {
         self.inner.is_special_token(token)
     }
 
-    fn encode_ordinary(&self, py: Python<'_>, text: &str) -> PyResult<Vec<Rank>> {
-        run_detached(py, |_| self.inner.encode_ordinary(text))
+    fn encode_ordinary<'py>(&self, py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyList>> {
+        let tokens = run_detached(py, |_| self.inner.encode_ordinary(text))?;
+        self.ints.list(py, &tokens)
     }
 
     /// `encode`, refusing (if `check`) every special token that is not allowed.
-    fn encode(
+    fn encode<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         text: &str,
-        allowed: &Bound<'_, PyAny>,
+        allowed: &Bound<'py, PyAny>,
         check: bool,
-    ) -> PyResult<Vec<Rank>> {
-        let allowed = Allowed::extract(allowed)?;
-        let texts = allowed.texts();
-        let set = special_set(&allowed, &texts);
-        let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed) {
-                return Ok(Err(token.to_owned()));
-            }
-            self.inner.encode(text, self.set_for(text, set)).map(Ok)
-        })?;
-        outcome.map_err(|token| disallowed_error(py, &token))
+    ) -> PyResult<Bound<'py, PyList>> {
+        let tokens = self.encode_tokens(py, text, allowed, check)?;
+        self.ints.list(py, &tokens)
     }
 
     fn encode_to_numpy<'py>(
@@ -256,7 +274,9 @@ impl CoreEncoding {
         allowed: &Bound<'py, PyAny>,
         check: bool,
     ) -> PyResult<Bound<'py, PyArray1<Rank>>> {
-        Ok(self.encode(py, text, allowed, check)?.into_pyarray(py))
+        Ok(self
+            .encode_tokens(py, text, allowed, check)?
+            .into_pyarray(py))
     }
 
     /// The number of tokens `encode` gives, without keeping them.
@@ -279,25 +299,27 @@ impl CoreEncoding {
         outcome.map_err(|token| disallowed_error(py, &token))
     }
 
-    fn encode_ordinary_batch(
+    fn encode_ordinary_batch<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-    ) -> PyResult<Vec<Vec<Rank>>> {
-        self.batch(py, texts, &Allowed::Only(Vec::new()), false, |e, t, _| {
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let rows = self.batch(py, texts, &Allowed::Only(Vec::new()), false, |e, t, _| {
             e.encode_ordinary(t)
-        })
+        })?;
+        self.ints.lists(py, &rows)
     }
 
-    fn encode_batch(
+    fn encode_batch<'py>(
         &self,
-        py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
-        allowed: &Bound<'_, PyAny>,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        allowed: &Bound<'py, PyAny>,
         check: bool,
-    ) -> PyResult<Vec<Vec<Rank>>> {
+    ) -> PyResult<Bound<'py, PyList>> {
         let allowed = Allowed::extract(allowed)?;
-        self.batch(py, texts, &allowed, check, Encoding::encode)
+        let rows = self.batch(py, texts, &allowed, check, Encoding::encode)?;
+        self.ints.lists(py, &rows)
     }
 
     /// All the tokens of a batch in one array, with `offsets[i]..offsets[i + 1]` the tokens of row `i`.
@@ -348,8 +370,13 @@ impl CoreEncoding {
             .map_err(PyTamisError)?)
     }
 
-    fn encode_single_piece(&self, py: Python<'_>, piece: &[u8]) -> PyResult<Vec<Rank>> {
-        run_detached(py, |_| Ok(self.inner.encode_single_piece(piece)))
+    fn encode_single_piece<'py>(
+        &self,
+        py: Python<'py>,
+        piece: &[u8],
+    ) -> PyResult<Bound<'py, PyList>> {
+        let tokens = run_detached(py, |_| Ok(self.inner.encode_single_piece(piece)))?;
+        self.ints.list(py, &tokens)
     }
 
     fn decode_bytes<'py>(
