@@ -94,10 +94,20 @@ impl<'a> Cursor<'a> {
         at
     }
 
-    /// The end of the run of characters from `at` having any of the class bits in `mask`.
+    /// The end of the run of characters from `at` having any of the class bits in `mask`. ASCII is
+    /// read byte by byte without decoding (most runs are ASCII words).
     #[inline]
-    pub(super) fn class_run_end(&self, at: usize, mask: u8) -> usize {
-        self.run_end(at, |ch| ch.class & mask != 0)
+    pub(super) fn class_run_end(&self, mut at: usize, mask: u8) -> usize {
+        while let Some(&byte) = self.bytes.get(at) {
+            if byte >= 0x80 {
+                return self.run_end(at, |ch| ch.class & mask != 0);
+            }
+            if self.classes.of_ascii(byte) & mask == 0 {
+                break;
+            }
+            at += 1;
+        }
+        at
     }
 
     /// Whether the character at `at` exists and satisfies `test`.
