@@ -158,3 +158,14 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
     assert f"--address {address}: cannot reach a Ray cluster there" in ran.stderr
     assert "Traceback" not in ran.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_only_host_port_addresses_are_probed() -> None:
+    from tamis.errors import TamisIOError
+    from tamis.ray._cli import _check_reachable
+
+    for left_to_ray in ["auto", "local", "anyscale://my-cluster:443", "ray://head"]:
+        _check_reachable(left_to_ray, timeout=0.5)  # no probe, no error: Ray resolves these itself
+    for unreachable in [f"127.0.0.1:{_free_port()}", f"ray://127.0.0.1:{_free_port()}"]:
+        with pytest.raises(TamisIOError, match="cannot reach a Ray cluster"):
+            _check_reachable(unreachable, timeout=0.5)

@@ -250,8 +250,9 @@ def test_custom_encoding_like_tiktoken_readme() -> None:
 
 
 def test_token_ints_shared_across_results_stay_exact() -> None:
-    """Big results reuse one Python int per token id (ids past the cache get fresh ones): same ids as
-    tiktoken before and after the cache exists, and every returned list is the caller's own."""
+    """Large results reuse one Python int per token id (ids past the cache, here 5,000,000, get fresh
+    ones): the same ids as tiktoken before and after the cache exists, for single texts and batches,
+    and every returned list is the caller's own."""
     import tiktoken
 
     base = tamis.get_encoding("cl100k_base")
@@ -267,7 +268,7 @@ def test_token_ints_shared_across_results_stay_exact() -> None:
     assert ours.encode(small, allowed_special="all") == theirs.encode(small, allowed_special="all")
     rows = [*REAL * 4, small]
     expected = theirs.encode_batch(rows, allowed_special="all")
-    assert sum(map(len, expected)) > 65_536  # large enough to build the shared ints
+    assert sum(map(len, expected)) > 65_536  # enough to build the shared ints
     assert ours.encode_batch(rows, allowed_special="all") == expected
     assert ours.encode_ordinary_batch(rows) == theirs.encode_ordinary_batch(rows)
     assert ours.encode(small, allowed_special="all") == theirs.encode(small, allowed_special="all")

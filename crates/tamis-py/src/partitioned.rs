@@ -1,5 +1,8 @@
 //! The kernels of the partitioned near-duplicate pipeline (`tamis.ray`), on numpy arrays and text
 //! columns. Argument conversion only; the work is in `tamis_core::partitioned`.
+//!
+//! The kernels read the arrays in place with the GIL released, as numpy's own loops do: another
+//! Python thread must not write to them during the call (`tamis.ray` passes arrays it just made).
 
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;

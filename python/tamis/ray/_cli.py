@@ -78,8 +78,8 @@ def _check_reachable(address: str, timeout: float = 5.0) -> None:
     """Fails fast on a cluster address nothing listens on: Ray itself retries for minutes."""
     target = address.removeprefix("ray://")
     host, separator, port = target.rpartition(":")
-    if not separator or not port.isdigit():
-        return  # "auto", "local" and other forms Ray resolves itself
+    if "://" in target or not separator or not port.isdigit():
+        return  # "auto", "local", other clients' "module://..." and forms Ray resolves itself
     try:
         socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except OSError as error:

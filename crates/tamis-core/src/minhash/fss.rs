@@ -17,7 +17,7 @@
 //! through all bins from a random start, so every bin is filled after at most 2k rounds.
 
 use super::{SignatureValue, check_num_perm, splitmix64};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A bin no element has reached yet (a real state has a round number below 2k in its high half).
 const UNFILLED: u64 = u64::MAX;
@@ -31,6 +31,12 @@ pub(crate) struct FastSimilaritySketch {
 impl FastSimilaritySketch {
     pub(crate) fn new(num_perm: usize, seed: u64) -> Result<Self> {
         check_num_perm(num_perm)?;
+        // A bin's state keeps the round (< 2k) in its high 32 bits.
+        if num_perm >= 1 << 31 {
+            return Err(Error::InvalidArgument(format!(
+                "num_perm {num_perm} is too large for method 'fss' (at most 2^31 - 1)"
+            )));
+        }
         Ok(FastSimilaritySketch { num_perm, seed })
     }
 
