@@ -89,14 +89,15 @@ impl CoreEncoding {
         CoreEncoding { inner, ints }
     }
 
-    /// `encode`'s tokens, refusing (if `check`) every special token that is not allowed.
-    fn encode_tokens(
+    /// `work` on `text`, after refusing (if `check`) every special token that is not allowed.
+    fn checked<T: Send>(
         &self,
         py: Python<'_>,
         text: &str,
         allowed: &Bound<'_, PyAny>,
         check: bool,
-    ) -> PyResult<Vec<Rank>> {
+        work: impl Fn(&Encoding, &str, SpecialSet) -> tamis_core::Result<T> + Send + Sync,
+    ) -> PyResult<T> {
         let allowed = Allowed::extract(allowed)?;
         let texts = allowed.texts();
         let set = special_set(&allowed, &texts);
@@ -104,7 +105,7 @@ impl CoreEncoding {
             if check && let Some(token) = self.find_disallowed(text, &allowed) {
                 return Ok(Err(token.to_owned()));
             }
-            self.inner.encode(text, self.set_for(text, set)).map(Ok)
+            work(&self.inner, text, self.set_for(text, set)).map(Ok)
         })?;
         outcome.map_err(|token| disallowed_error(py, &token))
     }
@@ -263,7 +264,7 @@ impl CoreEncoding {
         allowed: &Bound<'py, PyAny>,
         check: bool,
     ) -> PyResult<Bound<'py, PyList>> {
-        let tokens = self.encode_tokens(py, text, allowed, check)?;
+        let tokens = self.checked(py, text, allowed, check, Encoding::encode)?;
         self.ints.list(py, &tokens)
     }
 
@@ -275,7 +276,7 @@ impl CoreEncoding {
         check: bool,
     ) -> PyResult<Bound<'py, PyArray1<Rank>>> {
         Ok(self
-            .encode_tokens(py, text, allowed, check)?
+            .checked(py, text, allowed, check, Encoding::encode)?
             .into_pyarray(py))
     }
 
@@ -287,16 +288,7 @@ impl CoreEncoding {
         allowed: &Bound<'_, PyAny>,
         check: bool,
     ) -> PyResult<usize> {
-        let allowed = Allowed::extract(allowed)?;
-        let texts = allowed.texts();
-        let set = special_set(&allowed, &texts);
-        let outcome = run_detached(py, |_| {
-            if check && let Some(token) = self.find_disallowed(text, &allowed) {
-                return Ok(Err(token.to_owned()));
-            }
-            self.inner.count(text, self.set_for(text, set)).map(Ok)
-        })?;
-        outcome.map_err(|token| disallowed_error(py, &token))
+        self.checked(py, text, allowed, check, Encoding::count)
     }
 
     fn encode_ordinary_batch<'py>(
