@@ -165,6 +165,8 @@ def main() -> None:
     t_native_classic, _ = timed(
         lambda: tamis.sketch_tokens(token_sets, num_perm=k, method="classic"), repeat=3
     )
+    # One slot: what reading and hashing the Python token objects costs, next to the sketch.
+    t_reading, _ = timed(lambda: tamis.sketch_tokens(token_sets, num_perm=1), repeat=3)
     step = "(a) token sets -> signatures"
     rows += [
         (step, "datasketch MinHash.bulk", t_ds, "1.0x"),
@@ -172,6 +174,7 @@ def main() -> None:
         (step, "tamis.MinHash.bulk (datasketch-identical)", t_td, f"{t_ds / t_td:.1f}x"),
         (step, 'tamis.sketch_tokens(method="classic")', t_native_classic, f"{t_ds / t_native_classic:.1f}x"),
         (step, 'tamis.sketch_tokens(method="fss")', t_native, f"{t_ds / t_native:.1f}x"),
+        (step, "tamis.sketch_tokens(num_perm=1): reading the tokens only", t_reading, ""),
     ]
 
     # (b) raw text -> signatures
