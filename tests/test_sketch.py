@@ -159,9 +159,12 @@ def test_lsh_pairs_find_near_duplicates_with_high_recall() -> None:
         if exact_jaccard(sets[i], sets[j]) >= 0.8
     }
     assert len(truth) >= 50
-    pairs = {tuple(p) for p in tamis.lsh_pairs(sigs, threshold=0.8).tolist()}
+    # The recall-weighted banding that tamis.dedup uses (17 x 7 at 0.8). Over 20 seeds it found every pair
+    # here; datasketch's even weights (9 x 13) find about 91% of them, by design of that S-curve.
+    weights = (0.02, 0.98)
+    pairs = {tuple(p) for p in tamis.lsh_pairs(sigs, threshold=0.8, weights=weights).tolist()}
     assert len(truth & pairs) / len(truth) >= 0.95
-    params = tamis.lsh_params(0.8, 128)
+    params = tamis.lsh_params(0.8, 128, *weights)
     explicit = tamis.lsh_pairs(sigs, bands=params.bands, rows=params.rows)
     assert {tuple(p) for p in explicit.tolist()} == pairs
     assert explicit.dtype == np.uint32
