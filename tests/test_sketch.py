@@ -267,3 +267,23 @@ def test_sketch_tokens_of_prebuilt_sets(method: str) -> None:
     assert (tamis.sketch_tokens([[]], num_perm=8) == EMPTY).all()
     with pytest.raises(TypeError, match="str or bytes"):
         tamis.sketch_tokens([[1, 2]])
+
+
+def test_sketch_tokens_reads_every_shape_of_input_alike() -> None:
+    # A list of lists of bytes is read on every core without the interpreter; every other shape (and
+    # any document holding something else) is read one token at a time. All must agree.
+    class Token(bytes):
+        pass
+
+    sets = [[f"{i % 97} {j}".encode() for j in range(i % 40)] for i in range(3000)]
+    expected = tamis.sketch_tokens(tuple(tuple(s) for s in sets), num_perm=32)
+    assert expected.shape == (3000, 32)
+    np.testing.assert_array_equal(tamis.sketch_tokens(sets, num_perm=32), expected)
+    np.testing.assert_array_equal(tamis.sketch_tokens(iter(sets), num_perm=32), expected)
+    mixed = [
+        [t.decode() for t in s] if i % 3 == 0 else [Token(t) for t in s] if i % 3 == 1 else s
+        for i, s in enumerate(sets)
+    ]
+    np.testing.assert_array_equal(tamis.sketch_tokens(mixed, num_perm=32), expected)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="str or bytes, got int"):
+        tamis.sketch_tokens([*sets[:100], [b"a", 7], *sets[100:]])  # type: ignore[list-item]

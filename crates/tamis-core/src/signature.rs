@@ -126,16 +126,6 @@ pub fn token_hash(token: &[u8]) -> u64 {
     xxh3_64(token)
 }
 
-/// Native sketches of pre-built token sets (any bytes: words, shingles, ids), in parallel: each token
-/// is hashed with [`token_hash`], then the set is sketched. An empty set gets the empty signature.
-pub fn sketch_token_sets(docs: &[Vec<&[u8]>], hasher: &MinHasher) -> SignatureMatrix<u32> {
-    sketch_rows(docs, hasher, |scratch, tokens| {
-        scratch
-            .hashes
-            .extend(tokens.iter().map(|token| token_hash(token)));
-    })
-}
-
 /// Native sketches of token sets already hashed with [`token_hash`], stored flat: set `i` is
 /// `hashes[offsets[i]..offsets[i + 1]]` (`offsets` has one more entry than there are sets).
 pub fn sketch_hash_sets(
@@ -278,16 +268,19 @@ mod tests {
     #[test]
     fn token_sets_are_sets() {
         let hasher = MinHasher::new(SketchMethod::Fss, 16, 3).unwrap();
-        let docs: Vec<Vec<&[u8]>> = vec![
-            vec![b"a", b"b", b"c"],
-            vec![b"c", b"a", b"b", b"a"],
-            vec![],
-            vec![b"a", b"b", b"d"],
+        let docs: [&[&[u8]]; 4] = [
+            &[b"a", b"b", b"c"],
+            &[b"c", b"a", b"b", b"a"],
+            &[],
+            &[b"a", b"b", b"d"],
         ];
-        let matrix = sketch_token_sets(&docs, &hasher);
-        let hashes: Vec<u64> = docs.iter().flatten().map(|t| token_hash(t)).collect();
-        let flat = sketch_hash_sets(&hashes, &[0, 3, 7, 7, 10], &hasher).unwrap();
-        assert_eq!(flat, matrix);
+        let hashes: Vec<u64> = docs
+            .iter()
+            .copied()
+            .flatten()
+            .map(|t| token_hash(t))
+            .collect();
+        let matrix = sketch_hash_sets(&hashes, &[0, 3, 7, 7, 10], &hasher).unwrap();
         assert!(sketch_hash_sets(&hashes, &[0, 3], &hasher).is_err());
         assert!(sketch_hash_sets(&hashes, &[], &hasher).is_err());
         assert_eq!(matrix.row(0), matrix.row(1));

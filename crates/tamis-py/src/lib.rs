@@ -10,6 +10,8 @@ mod partitioned;
 mod text;
 mod texts;
 mod token_ints;
+#[cfg(not(Py_GIL_DISABLED))]
+mod token_sets;
 mod tokenizer;
 
 #[pyo3::pymodule]

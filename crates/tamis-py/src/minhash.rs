@@ -6,7 +6,7 @@ use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyReadwriteArray1, PyUntypedArrayMethods,
 };
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyBytesMethods, PyList, PyString};
 use tamis_core::jaccard::estimated_jaccard;
@@ -21,6 +21,8 @@ use tamis_core::text::Normalization;
 use crate::errors::PyTamisError;
 use crate::gil::run_detached;
 use crate::texts::TextColumn;
+#[cfg(not(Py_GIL_DISABLED))]
+use crate::token_sets::hash_lists_of_bytes;
 
 fn shingle_config(unit: &str, ngram: usize) -> PyResult<ShingleConfig> {
     Ok(ShingleConfig::new(unit.parse().map_err(PyTamisError)?, ngram).map_err(PyTamisError)?)
@@ -76,6 +78,51 @@ fn token_slice<'a>(token: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     )))
 }
 
+/// The token hashes of `docs`, flat, and where each set starts (read serially, with the GIL).
+fn hash_token_sets<'py>(
+    docs: impl Iterator<Item = PyResult<Bound<'py, PyAny>>>,
+) -> PyResult<(Vec<u64>, Vec<usize>)> {
+    let mut hashes = Vec::new();
+    let mut offsets = vec![0];
+    for doc in docs {
+        for token in doc?.try_iter()? {
+            hashes.push(token_hash(token_slice(&token?)?));
+        }
+        offsets.push(hashes.len());
+    }
+    Ok((hashes, offsets))
+}
+
+/// The token hashes of every set, flat, and where each set starts. A list of lists is read on every
+/// core where it holds `bytes` (see `token_sets`), anything else one token at a time.
+fn read_token_sets(token_sets: &Bound<'_, PyAny>) -> PyResult<(Vec<u64>, Vec<usize>)> {
+    #[cfg(not(Py_GIL_DISABLED))]
+    if let Some(docs) = exact_lists(token_sets) {
+        return hash_lists_of_bytes(&docs, |doc, slots| {
+            let (hashes, _) = hash_token_sets(std::iter::once(Ok(doc.clone().into_any())))?;
+            if hashes.len() != slots.len() {
+                return Err(PyRuntimeError::new_err(
+                    "a token list changed size while it was being read",
+                ));
+            }
+            slots.copy_from_slice(&hashes);
+            Ok(())
+        });
+    }
+    hash_token_sets(token_sets.try_iter()?)
+}
+
+/// The documents of `token_sets` when it is a list of exact lists (the shape read in parallel).
+#[cfg(not(Py_GIL_DISABLED))]
+fn exact_lists<'py>(token_sets: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyList>>> {
+    token_sets
+        .cast::<PyList>()
+        .ok()?
+        .iter()
+        .map(|doc| doc.cast_into_exact::<PyList>().ok())
+        .collect()
+}
+
 #[pyfunction]
 #[pyo3(signature = (token_sets, *, num_perm = 128, seed = 1, method = "fss"))]
 pub fn sketch_tokens<'py>(
@@ -87,23 +134,7 @@ pub fn sketch_tokens<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let hasher = MinHasher::new(method.parse().map_err(PyTamisError)?, num_perm, seed)
         .map_err(PyTamisError)?;
-    // Tokens are hashed while reading them (with the GIL), so nothing Python-owned is borrowed once
-    // the GIL is released.
-    let mut hashes = Vec::new();
-    let mut offsets = vec![0];
-    for doc in token_sets.try_iter()? {
-        let doc = doc?;
-        if let Ok(list) = doc.cast::<PyList>() {
-            for token in list.iter() {
-                hashes.push(token_hash(token_slice(&token)?));
-            }
-        } else {
-            for token in doc.try_iter()? {
-                hashes.push(token_hash(token_slice(&token?)?));
-            }
-        }
-        offsets.push(hashes.len());
-    }
+    let (hashes, offsets) = read_token_sets(token_sets)?;
     let signatures = run_detached(py, |_| sketch_hash_sets(&hashes, &offsets, &hasher))?;
     matrix(py, signatures.into_values(), num_perm)
 }
