@@ -95,7 +95,9 @@ def sketch_tokens(
 ) -> npt.NDArray[np.uint32]:
     """MinHash signatures of pre-built token sets (your own shingles, words or ids as str or bytes): a
     ``(n_sets, num_perm)`` ``uint32`` matrix. Each token is hashed with xxh3; repeats do not matter; an
-    empty set has the empty signature. Runs in Rust on every core with the GIL released.
+    empty set has the empty signature. A list of lists of ``bytes`` is read by every core (the GIL held
+    while reading, as Python objects require); other shapes are read one token at a time. The sketches
+    are computed in Rust on every core with the GIL released.
 
     >>> import tamis
     >>> sigs = tamis.sketch_tokens([["a", "b", "c"], [b"c", b"b", b"a"]], num_perm=8)
