@@ -6,7 +6,7 @@ use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyReadwriteArray1, PyUntypedArrayMethods,
 };
-use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyBytesMethods, PyList, PyString};
 use tamis_core::jaccard::estimated_jaccard;
@@ -99,13 +99,9 @@ fn read_token_sets(token_sets: &Bound<'_, PyAny>) -> PyResult<(Vec<u64>, Vec<usi
     #[cfg(not(Py_GIL_DISABLED))]
     if let Some(docs) = exact_lists(token_sets) {
         return hash_lists_of_bytes(&docs, |doc, slots| {
-            let (hashes, _) = hash_token_sets(std::iter::once(Ok(doc.clone().into_any())))?;
-            if hashes.len() != slots.len() {
-                return Err(PyRuntimeError::new_err(
-                    "a token list changed size while it was being read",
-                ));
+            for (index, slot) in slots.iter_mut().enumerate() {
+                *slot = token_hash(token_slice(&doc.get_item(index)?)?);
             }
-            slots.copy_from_slice(&hashes);
             Ok(())
         });
     }
