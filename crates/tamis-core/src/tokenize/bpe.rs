@@ -2,19 +2,23 @@
 //! concatenation has the lowest rank (the leftmost one on ties) until no pair is a token.
 //!
 //! - short pieces: a plain scan for the lowest pair ([`merge_short`]);
+//! - pieces up to a window's length: pair keys in blocks with their minima kept ([`blocks`]);
 //! - longer ones: a tournament tree over the pairs, O(n log n) ([`tree`]);
 //! - long pieces are cut into windows whose junctions are proven exact, so the work stays
 //!   linear and in cache however long the piece ([`window`]).
 
+mod blocks;
 mod tree;
 mod window;
 
 use super::vocab::{Rank, Vocab};
+use blocks::BlockMerge;
 use std::cell::RefCell;
 use tree::TreeMerge;
 use window::merge_windowed;
 
-/// Up to this length the plain scan for the lowest pair is fastest; past it the tree.
+/// Up to this length the plain scan for the lowest pair is fastest; past it the blocks, and past
+/// `blocks::MAX_LEN` the tree.
 const SHORT_PIECE: usize = 24;
 
 /// Pieces up to this length are merged in buffers kept by the thread; longer ones (only when a
@@ -23,8 +27,8 @@ const KEPT_BUFFERS: usize = 4096;
 
 /// Long pieces are merged window by window (see [`merge_windowed`]): each window commits the
 /// tokens of its first `WINDOW` bytes and looks `LOOKAHEAD` bytes further so that the last
-/// committed tokens rarely depend on text past the window. Windows of 128 bytes keep the tree in
-/// cache (2 KiB); a window grows where text needs it (long runs of spaces make long tokens).
+/// committed tokens rarely depend on text past the window. Windows of 128 bytes keep the merge in
+/// cache (4 KiB); a window grows where text needs it (long runs of spaces make long tokens).
 const WINDOW: usize = 112;
 const LOOKAHEAD: usize = 16;
 
@@ -40,10 +44,12 @@ pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
 /// The merge of `piece` (without the whole-piece lookup), in one go.
 fn merge(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     STATE.with_borrow_mut(|state| {
-        let MergeState { memo, tree } = state;
+        let MergeState { memo, blocks, tree } = state;
         let memo = memo.for_vocab(vocab);
         if piece.len() <= SHORT_PIECE {
             merge_short(vocab, memo, piece, out);
+        } else if piece.len() <= blocks::MAX_LEN {
+            blocks.merge(vocab, memo, piece, out);
         } else if piece.len() <= KEPT_BUFFERS {
             tree.merge(vocab, memo, piece, out);
         } else {
@@ -121,6 +127,7 @@ impl PairMemo {
 /// What a thread keeps between merges.
 struct MergeState {
     memo: PairMemo,
+    blocks: BlockMerge,
     tree: TreeMerge,
 }
 
@@ -128,6 +135,7 @@ thread_local! {
     static STATE: RefCell<MergeState> = const {
         RefCell::new(MergeState {
             memo: PairMemo::new(),
+            blocks: BlockMerge::new(),
             tree: TreeMerge::new(),
         })
     };

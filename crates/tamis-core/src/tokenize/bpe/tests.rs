@@ -17,6 +17,14 @@ fn tree_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
     out
 }
 
+/// The block merge (pieces of at most `blocks::MAX_LEN` bytes).
+fn block_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+    let mut memo = PairMemo::new();
+    let mut out = Vec::new();
+    BlockMerge::new().merge(vocab, memo.for_vocab(vocab), piece, &mut out);
+    out
+}
+
 /// tiktoken's merge loop, written as plainly as possible: scan for the lowest pair, merge, repeat.
 fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
     let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
@@ -62,12 +70,12 @@ fn small_vocab(rng: &mut TestRng) -> Vocab {
 }
 
 #[test]
-fn short_and_long_merges_equal_the_reference() {
+fn short_block_and_long_merges_equal_the_reference() {
     let mut rng = TestRng::new(0xb9e);
     for _ in 0..25 {
         let vocab = small_vocab(&mut rng);
         for _ in 0..50 {
-            let len = 1 + rng.below(200);
+            let len = 1 + rng.below(blocks::MAX_LEN);
             let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
             let expected = reference_merge(&vocab, &piece);
             if piece.len() <= SHORT_PIECE {
@@ -76,6 +84,10 @@ fn short_and_long_merges_equal_the_reference() {
                     expected,
                     "scan merge of {piece:?}"
                 );
+            }
+            if piece.len() >= 2 {
+                let blocked = block_merge(&vocab, &piece);
+                assert_eq!(blocked, expected, "block merge of {piece:?}");
             }
             let long = tree_merge(&vocab, &piece);
             let mut windowed = Vec::new();
@@ -129,7 +141,7 @@ fn windowed_merge_equals_whole_merge_on_real_vocabularies() {
 }
 
 #[test]
-fn tree_merge_equals_the_reference_on_real_vocabularies() {
+fn tree_and_block_merges_equal_the_reference_on_real_vocabularies() {
     use crate::tokenize::Encoding;
     let mut rng = TestRng::new(0x7ee);
     let cjk = "\u{4e00}\u{4e8c}\u{4eba}\u{5927}\u{6587}\u{7684}\u{9f99}".as_bytes();
@@ -143,14 +155,32 @@ fn tree_merge_equals_the_reference_on_real_vocabularies() {
             cjk,
             &random_bytes,
         ] {
-            for len in [2, 25, 130, 400] {
+            for len in [2, 25, 130, 256, 400] {
                 let piece: Vec<u8> = (0..len).map(|_| *rng.pick(alphabet)).collect();
                 let expected = reference_merge(vocab, &piece);
                 assert_eq!(tree_merge(vocab, &piece), expected, "{name} {piece:?}");
+                if len <= blocks::MAX_LEN {
+                    assert_eq!(block_merge(vocab, &piece), expected, "{name} {piece:?}");
+                }
                 let mut merged = Vec::new();
                 merge(vocab, &piece, &mut merged);
                 assert_eq!(merged, expected, "{name} {piece:?}");
             }
         }
+    }
+}
+
+#[test]
+fn a_reused_block_merge_forgets_the_longer_piece_before() {
+    // The thread keeps one `BlockMerge`: a shorter piece must not see the blocks of a longer one.
+    let mut rng = TestRng::new(0xb10c);
+    let vocab = small_vocab(&mut rng);
+    let mut memo = PairMemo::new();
+    let mut reused = BlockMerge::new();
+    for len in [blocks::MAX_LEN, 40, 200, 2, 130, 17, blocks::MAX_LEN, 33] {
+        let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
+        let mut out = Vec::new();
+        reused.merge(&vocab, memo.for_vocab(&vocab), &piece, &mut out);
+        assert_eq!(out, reference_merge(&vocab, &piece), "{piece:?}");
     }
 }
