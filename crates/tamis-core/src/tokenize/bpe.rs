@@ -58,6 +58,20 @@ fn merge(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     });
 }
 
+/// No pair, for the merges that keep a key per pair: sorts after every real key, whose rank is far
+/// below `u32::MAX`.
+const NONE: u64 = u64::MAX;
+
+/// A pair's key in those merges: by rank, then by slot, so the smallest is tiktoken's choice.
+#[inline]
+fn key(rank: Rank, slot: usize) -> u64 {
+    if rank == Rank::MAX {
+        NONE
+    } else {
+        (u64::from(rank) << 32) | slot as u64
+    }
+}
+
 /// Whether merging the bytes of `left` then `right` gives exactly `[left, right]`. `joined` and
 /// `merged` are scratch buffers.
 fn compatible(
@@ -121,6 +135,21 @@ impl PairMemo {
         let rank = vocab.rank(joined).unwrap_or(Rank::MAX);
         *entry = (key, rank);
         rank
+    }
+
+    /// The rank of the parts `piece[left..right]` and `piece[right..end]`, whose tokens are
+    /// `tokens[left]` and `tokens[right]` (the linked-slot layout of the longer merges).
+    #[inline]
+    pub(super) fn parts_rank(
+        &mut self,
+        vocab: &Vocab,
+        piece: &[u8],
+        tokens: &[Rank],
+        left: usize,
+        right: usize,
+        end: usize,
+    ) -> Rank {
+        self.rank(vocab, tokens[left], tokens[right], &piece[left..end])
     }
 }
 

@@ -8,7 +8,7 @@
 //! instructions than the tree's three walks up eight levels, and a shorter chain of dependent
 //! steps from one merge to the next, which is what bounds the speed there.
 
-use super::PairMemo;
+use super::{NONE, PairMemo, key};
 use crate::tokenize::vocab::{Rank, Vocab};
 
 /// The longest piece this merge takes: two windows' worth (see `super::WINDOW`), so that a window
@@ -17,9 +17,6 @@ pub(super) const MAX_LEN: usize = 256;
 /// Keys per block: a 16-key rescan and a 16-minimum scan balance each other at 256 slots.
 const BLOCK: usize = 16;
 const BLOCKS: usize = MAX_LEN / BLOCK;
-
-/// No pair: sorts after every real key, whose rank is far below `u32::MAX`.
-const NONE: u64 = u64::MAX;
 
 /// The buffers of one merge, kept by the thread between calls.
 pub(super) struct BlockMerge {
@@ -33,16 +30,6 @@ pub(super) struct BlockMerge {
     keys: [u64; MAX_LEN],
     /// The smallest key of each block of `keys`.
     block_min: [u64; BLOCKS],
-}
-
-/// A pair's key: by rank, then by slot.
-#[inline]
-fn key(rank: Rank, slot: usize) -> u64 {
-    if rank == Rank::MAX {
-        NONE
-    } else {
-        (u64::from(rank) << 32) | slot as u64
-    }
 }
 
 impl BlockMerge {
@@ -127,12 +114,7 @@ impl BlockMerge {
     fn pair_rank(&self, vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], slot: usize) -> Rank {
         let right = usize::from(self.next[slot]);
         let end = usize::from(self.next[right]);
-        memo.rank(
-            vocab,
-            self.token[slot],
-            self.token[right],
-            &piece[slot..end],
-        )
+        memo.parts_rank(vocab, piece, &self.token, slot, right, end)
     }
 
     /// Recomputes the smallest key of one block.

@@ -5,11 +5,8 @@
 //! leaves (the pair merged away, and the new pairs on both sides), each a walk up the tree with no
 //! branch to mispredict; nothing is shifted in memory, unlike the plain scan.
 
-use super::PairMemo;
+use super::{NONE, PairMemo, key};
 use crate::tokenize::vocab::{Rank, Vocab};
-
-/// No pair: sorts after every real key, whose rank is far below `u32::MAX`.
-const NONE: u64 = u64::MAX;
 
 /// The buffers of one merge, kept between calls to spare allocations.
 pub(super) struct TreeMerge {
@@ -22,16 +19,6 @@ pub(super) struct TreeMerge {
     /// `tree[leaves + slot]` is the key of the pair starting at `slot`; each inner node holds the
     /// smaller key of its two children.
     tree: Vec<u64>,
-}
-
-/// A pair's key: by rank, then by slot.
-#[inline]
-fn key(rank: Rank, slot: usize) -> u64 {
-    if rank == Rank::MAX {
-        NONE
-    } else {
-        (u64::from(rank) << 32) | slot as u64
-    }
 }
 
 impl TreeMerge {
@@ -106,12 +93,7 @@ impl TreeMerge {
     fn pair_rank(&self, vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], slot: usize) -> Rank {
         let right = self.next[slot] as usize;
         let end = self.next[right] as usize;
-        memo.rank(
-            vocab,
-            self.token[slot],
-            self.token[right],
-            &piece[slot..end],
-        )
+        memo.parts_rank(vocab, piece, &self.token, slot, right, end)
     }
 
     /// Sets a leaf and recomputes its ancestors. The running minimum stays in a register: each
