@@ -120,17 +120,16 @@ impl BlockMerge {
     /// Recomputes the smallest key of one block.
     #[inline]
     fn rescan(&mut self, block: usize) {
-        let keys: &[u64; BLOCK] = self.keys[block * BLOCK..][..BLOCK]
-            .try_into()
-            .unwrap_or(&[NONE; BLOCK]);
-        self.block_min[block] = smallest(keys);
+        self.block_min[block] = smallest(&self.keys[block * BLOCK..][..BLOCK]);
     }
 }
 
 /// The smallest of 16 keys, by halving: four dependent steps rather than fifteen, since this is on
 /// the path from one merge to the next.
 #[inline]
-fn smallest(keys: &[u64; 16]) -> u64 {
+fn smallest(keys: &[u64]) -> u64 {
+    // One bounds check up front; the 16 reads below are then proven in bounds.
+    let keys = &keys[..16];
     let mut half = [0u64; 8];
     for i in 0..8 {
         half[i] = keys[i].min(keys[i + 8]);
