@@ -169,18 +169,3 @@ fn tree_and_block_merges_equal_the_reference_on_real_vocabularies() {
         }
     }
 }
-
-#[test]
-fn a_reused_block_merge_forgets_the_longer_piece_before() {
-    // The thread keeps one `BlockMerge`: a shorter piece must not see the blocks of a longer one.
-    let mut rng = TestRng::new(0xb10c);
-    let vocab = small_vocab(&mut rng);
-    let mut memo = PairMemo::new();
-    let mut reused = BlockMerge::new();
-    for len in [blocks::MAX_LEN, 40, 200, 2, 130, 17, blocks::MAX_LEN, 33] {
-        let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
-        let mut out = Vec::new();
-        reused.merge(&vocab, memo.for_vocab(&vocab), &piece, &mut out);
-        assert_eq!(out, reference_merge(&vocab, &piece), "{piece:?}");
-    }
-}
