@@ -15,6 +15,7 @@ use super::vocab::{Rank, Vocab};
 use blocks::BlockMerge;
 use std::cell::RefCell;
 use tree::TreeMerge;
+pub(crate) use window::join_merged;
 use window::merge_windowed;
 
 /// Up to this length the plain scan for the lowest pair is fastest; past it the blocks, and past
@@ -39,6 +40,12 @@ pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     } else {
         merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
     }
+}
+
+/// Appends the merge of `part`, a stretch of a long piece, as if it were a piece of its own (no
+/// whole-piece lookup): the parts of a long piece are merged apart, then joined by [`join_merged`].
+pub(crate) fn merge_part(vocab: &Vocab, part: &[u8], out: &mut Vec<Rank>) {
+    merge_windowed(vocab, part, WINDOW, LOOKAHEAD, out);
 }
 
 /// The merge of `piece` (without the whole-piece lookup), in one go.

@@ -1,6 +1,7 @@
 //! [`Encoding`]: a pattern, a mergeable table and special tokens, with tiktoken's operations.
 
 use super::bpe::encode_piece;
+use super::large_text::{PARALLEL_MIN_LEN, encode_in_parallel};
 use super::special::{MatcherCache, SpecialMatcher};
 use super::split::Splitter;
 use super::vocab::{Rank, Vocab};
@@ -196,6 +197,11 @@ impl Encoding {
         for_each_segment(text, allowed, |segment| {
             match segment {
                 Segment::Special(_) => count += 1,
+                Segment::Ordinary(ordinary) if ordinary.len() >= PARALLEL_MIN_LEN => {
+                    buffer.clear();
+                    self.encode_ordinary_into(ordinary, &mut buffer)?;
+                    count += buffer.len();
+                }
                 Segment::Ordinary(ordinary) => {
                     self.splitter.split(ordinary, |piece| {
                         buffer.clear();
@@ -337,6 +343,10 @@ impl Encoding {
     }
 
     fn encode_ordinary_into(&self, text: &str, tokens: &mut Vec<Rank>) -> Result<()> {
+        let parallel = text.len() >= PARALLEL_MIN_LEN && rayon::current_num_threads() > 1;
+        if parallel && encode_in_parallel(&self.splitter, &self.vocab, text, tokens) {
+            return Ok(());
+        }
         self.splitter.split(text, |piece| {
             encode_piece(&self.vocab, piece.as_bytes(), tokens);
         })

@@ -6,6 +6,7 @@
 //!   (fancy-regex for user patterns);
 //! - `bpe`: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
 //!   junctions are proven exact, so the cost stays linear in the piece length;
+//! - `large_text`: one large text encoded on all cores;
 //! - `special`: finding special tokens in text;
 //! - `builtin`: the bundled vocabularies (`token_list`) and the model -> encoding table.
 
@@ -13,6 +14,7 @@ mod bpe;
 mod builtin;
 mod classes;
 mod encoding;
+mod large_text;
 mod special;
 mod split;
 #[cfg(test)]

@@ -169,3 +169,62 @@ fn tree_and_block_merges_equal_the_reference_on_real_vocabularies() {
         }
     }
 }
+
+/// Joins the merges of `piece[..cut]` and `piece[cut..]` after a token of another piece; checks the
+/// result against the plain merge, or that a refused join left the tokens alone. `Some(repaired)`
+/// when joined (`true` if the two merges did not simply concatenate), `None` when refused.
+fn check_join(vocab: &Vocab, piece: &[u8], cut: usize) -> Option<bool> {
+    let expected = reference_merge(vocab, piece);
+    let mut out = vec![Rank::from(b'z')];
+    merge_part(vocab, &piece[..cut], &mut out);
+    let mut right = Vec::new();
+    merge_part(vocab, &piece[cut..], &mut right);
+    let before = out.clone();
+    let concatenated = [&out[1..], &right[..]].concat();
+    if join_merged(vocab, piece, cut, &mut out, 1, &right) {
+        assert_eq!(out[0], Rank::from(b'z'), "the token before the piece stays");
+        assert_eq!(out[1..], expected, "{piece:?} cut at {cut}");
+        Some(concatenated != expected)
+    } else {
+        assert_eq!(out, before, "a refused join leaves the tokens as they were");
+        None
+    }
+}
+
+#[test]
+fn joined_merges_of_two_parts_equal_the_whole_merge() {
+    let mut rng = TestRng::new(0x701d);
+    let mut repaired = 0;
+    for _ in 0..25 {
+        let vocab = small_vocab(&mut rng);
+        for _ in 0..80 {
+            let len = 2 + rng.below(300);
+            let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aaabbc")).collect();
+            let cut = 1 + rng.below(len - 1);
+            repaired += usize::from(check_join(&vocab, &piece, cut) == Some(true));
+        }
+    }
+    assert!(repaired > 50, "only {repaired} joins needed a repair");
+}
+
+#[test]
+fn joins_in_a_run_cut_out_of_phase_are_refused() {
+    // A run of `a` merges into `aaaa` from its start: cut at another phase, the part after the
+    // cut is merged in blocks that never line up with the whole merge's.
+    let tokens: Vec<Vec<u8>> = (0..=255u8)
+        .map(|b| vec![b])
+        .chain([b"aa".to_vec(), b"aaaa".to_vec()])
+        .collect();
+    let vocab = Vocab::build(tokens.len(), |add| {
+        for (rank, token) in tokens.iter().enumerate() {
+            add(token, rank as Rank)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let run = vec![b'a'; 300];
+    assert_eq!(check_join(&vocab, &run, 100), Some(false), "in phase");
+    assert_eq!(check_join(&vocab, &run, 102), None, "out of phase");
+    // Near the end of the run the join can take all that follows, and succeeds.
+    assert_eq!(check_join(&vocab, &run, 298), Some(true));
+}

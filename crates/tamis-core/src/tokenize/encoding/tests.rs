@@ -278,3 +278,84 @@ fn long_whitespace_and_letter_runs_encode() {
         }
     }
 }
+
+/// Runs `work` on a pool of `threads` threads (one thread: large texts are encoded on it alone).
+fn on_threads<T: Send>(threads: usize, work: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(work)
+}
+
+/// Texts of a few hundred to a few thousand bytes: above the (test-sized) length from which a text
+/// is encoded on all cores, with long pieces, runs and mixtures cut at many places.
+fn large_texts(rng: &mut TestRng) -> Vec<String> {
+    let random = |rng: &mut TestRng, len: usize, alphabet: &[char]| -> String {
+        (0..len).map(|_| *rng.pick(alphabet)).collect()
+    };
+    let lowercase: Vec<char> = ('a'..='z').collect();
+    let cjk: Vec<char> = ('\u{4e00}'..='\u{4e40}').collect();
+    let base64: Vec<char> = ('A'..='Z')
+        .chain('a'..='z')
+        .chain('0'..='9')
+        .chain(['+', '/'])
+        .collect();
+    let digits: Vec<char> = ('0'..='9').collect();
+    let mut texts = vec![
+        "a".repeat(3000),
+        " ".repeat(2999) + "x",
+        "\n".repeat(2000),
+        "ab".repeat(1500),
+        "0".repeat(2000),
+        " \n".repeat(900),
+        random(rng, 3000, &lowercase),
+        random(rng, 1500, &cjk),
+        random(rng, 3000, &base64),
+        random(rng, 2000, &digits),
+        SAMPLES.concat().repeat(4),
+    ];
+    for _ in 0..40 {
+        texts.push((0..20).map(|_| random_text(rng)).collect());
+    }
+    texts
+}
+
+#[test]
+fn large_texts_encode_the_same_on_many_threads_as_on_one() {
+    let mut rng = TestRng::new(0x1a79e);
+    let texts = large_texts(&mut rng);
+    for name in ["r50k_base", "cl100k_base", "o200k_base"] {
+        let encoding = get(name);
+        let encode_all = || -> Vec<(Vec<Rank>, usize, Vec<Rank>)> {
+            texts
+                .iter()
+                .map(|text| {
+                    (
+                        encoding.encode_ordinary(text).unwrap(),
+                        encoding.count_ordinary(text).unwrap(),
+                        encoding.encode(text, SpecialSet::All).unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let alone = on_threads(1, encode_all);
+        for threads in [2, 3, 5] {
+            let spread = on_threads(threads, encode_all);
+            for ((text, one), many) in texts.iter().zip(&alone).zip(&spread) {
+                assert_eq!(one, many, "{name}, {threads} threads, text {text:?}");
+                assert_eq!(one.0.len(), one.1, "{name}: count");
+            }
+        }
+    }
+}
+
+#[test]
+fn large_texts_with_a_user_pattern_encode_on_the_calling_thread() {
+    let custom = Encoding::new("tiny", r"\w+|\s+|[^\w\s]+", &tiny_ranks(), &[], None).unwrap();
+    let text = "ab ba, a b ".repeat(100);
+    let alone = on_threads(1, || custom.encode_ordinary(&text).unwrap());
+    let spread = on_threads(4, || custom.encode_ordinary(&text).unwrap());
+    assert_eq!(alone, spread);
+    assert_eq!(custom.decode_bytes(&spread).unwrap(), text.as_bytes());
+}

@@ -54,19 +54,16 @@ impl Splitter {
     /// Calls `piece` with each piece of `text`, in order; the pieces concatenate to `text`
     /// except for what a user pattern does not match.
     pub(crate) fn split<'t>(&self, text: &'t str, mut piece: impl FnMut(&'t str)) -> Result<()> {
-        let piece_end = match self {
-            Splitter::R50k => r50k::piece_end,
-            Splitter::Cl100k => cl100k::piece_end,
-            Splitter::O200k => o200k::piece_end,
-            Splitter::Regex(regex) => {
+        let Some(piece_end) = self.scanner() else {
+            if let Splitter::Regex(regex) = self {
                 for found in regex.find_iter(text) {
                     let found = found.map_err(|e| {
                         Error::InvalidArgument(format!("pat_str failed on the text: {e}"))
                     })?;
                     piece(found.as_str());
                 }
-                return Ok(());
             }
+            return Ok(());
         };
         let cursor = Cursor::new(text);
         let mut at = 0;
@@ -77,6 +74,43 @@ impl Splitter {
             at = end;
         }
         Ok(())
+    }
+
+    /// The scanner of a built-in pattern over `text`, which can start at any piece; `None` for a
+    /// user pattern (fancy-regex may look behind, so a scan cannot start mid-text).
+    pub(crate) fn scanner_for<'t>(&self, text: &'t str) -> Option<PieceScanner<'t>> {
+        Some(PieceScanner {
+            cursor: Cursor::new(text),
+            piece_end: self.scanner()?,
+        })
+    }
+
+    /// The scanner of a built-in pattern.
+    fn scanner(&self) -> Option<PieceEnd> {
+        match self {
+            Splitter::R50k => Some(r50k::piece_end),
+            Splitter::Cl100k => Some(cl100k::piece_end),
+            Splitter::O200k => Some(o200k::piece_end),
+            Splitter::Regex(_) => None,
+        }
+    }
+}
+
+/// A built-in scanner: given a piece's first byte, the byte after its end.
+type PieceEnd = fn(&Cursor, usize) -> usize;
+
+/// A built-in pattern's scanner over one text. It reads only text from a piece's first byte on,
+/// so the pieces that follow a piece start are the same however that start was reached: parts
+/// of a text can be scanned apart, from guessed starts, and checked where they meet.
+pub(crate) struct PieceScanner<'t> {
+    cursor: Cursor<'t>,
+    piece_end: PieceEnd,
+}
+
+impl PieceScanner<'_> {
+    /// The end of the piece that starts at byte `at` (a character boundary before the end).
+    pub(crate) fn piece_end(&self, at: usize) -> usize {
+        (self.piece_end)(&self.cursor, at)
     }
 }
 

@@ -1,0 +1,157 @@
+//! Encoding one large text on all cores: a 1 MB document should not wait on one core while the
+//! others idle (tiktoken encodes it on one).
+//!
+//! BPE works piece by piece, so pieces can be merged anywhere and their tokens put back in text
+//! order. The text is cut into stretches, one or two per thread, each split and encoded on its own
+//! as if a piece started at its first byte. A built-in scanner reads only text from a piece's start
+//! on, so from any true piece start the pieces that follow are the true ones: stitching the
+//! stretches back, the true pieces are followed past each cut (encoding them on the stitching
+//! thread) until one starts where the next stretch had a piece start, and from there that
+//! stretch's tokens are the true ones. In text they meet within a piece or two.
+//!
+//! A piece longer than a few parts (a run of letters with no space, 1 MB of CJK) is cut into
+//! parts merged in parallel and joined back exactly (see `bpe::join_merged`); where a join finds
+//! no agreement nearby (a run of one repeated character), that piece is merged whole.
+
+use super::bpe::{encode_piece, join_merged, merge_part};
+use super::split::{PieceScanner, Splitter};
+use super::vocab::{Rank, Vocab};
+use rayon::prelude::*;
+
+/// Texts from this length on are encoded on all cores (when the pool has more than one thread);
+/// shorter ones on the calling thread, where splitting the work would cost more than it saves.
+/// (The tests use tiny sizes, so that every text of the tokenizer's tests crosses many cuts.)
+pub(super) const PARALLEL_MIN_LEN: usize = if cfg!(test) { 200 } else { 64 * 1024 };
+
+/// A piece longer than two of these is merged in parts of about this many bytes, in parallel.
+const PART_LEN: usize = if cfg!(test) { 100 } else { 16 * 1024 };
+
+/// How many piece starts of each stretch are kept, to find where the true pieces meet its own.
+const KEPT_STARTS: usize = if cfg!(test) { 3 } else { 64 };
+
+/// Appends the tokens of `text` to `out`, with the work spread over the thread pool; `false` (and
+/// nothing appended) for a user pattern, which only splits from the start of a text.
+pub(super) fn encode_in_parallel(
+    splitter: &Splitter,
+    vocab: &Vocab,
+    text: &str,
+    out: &mut Vec<Rank>,
+) -> bool {
+    let Some(scanner) = splitter.scanner_for(text) else {
+        return false;
+    };
+    // Stretches scanned from inside a long piece read on to its end, so they are kept few.
+    let stretch_len = text.len().div_ceil(2 * rayon::current_num_threads());
+    let cuts = cuts(text, stretch_len.max(1));
+    let stretches: Vec<Stretch> = cuts
+        .par_windows(2)
+        .map(|stretch| Stretch::encode(&scanner, vocab, text, stretch[0], stretch[1]))
+        .collect();
+    out.reserve(stretches.iter().map(|stretch| stretch.tokens.len()).sum());
+    // The next true piece start: the tokens of everything before it are in `out`.
+    let mut at = 0;
+    for (stretch, &stretch_end) in stretches.iter().zip(&cuts[1..]) {
+        while at < stretch_end {
+            if let Some(tokens) = stretch.tokens_from(at) {
+                out.extend_from_slice(tokens);
+                at = stretch.end;
+                break;
+            }
+            let end = scanner.piece_end(at);
+            encode_any_piece(vocab, &text.as_bytes()[at..end], out);
+            at = end;
+        }
+    }
+    true
+}
+
+/// A stretch of text split and encoded on its own, from a guessed piece start at its first byte.
+struct Stretch {
+    /// Its first pieces' starts, each with the number of tokens before it.
+    starts: Vec<(usize, usize)>,
+    tokens: Vec<Rank>,
+    /// Where its last piece ends (at or past the stretch's end).
+    end: usize,
+}
+
+impl Stretch {
+    fn encode(scanner: &PieceScanner, vocab: &Vocab, text: &str, start: usize, end: usize) -> Self {
+        let mut stretch = Stretch {
+            starts: Vec::new(),
+            tokens: Vec::new(),
+            end: start,
+        };
+        let mut at = start;
+        while at < end {
+            let piece_end = scanner.piece_end(at);
+            // A long piece at the guessed start is most likely the tail of one begun before the
+            // cut: leave it to the stitching, which finds the true piece.
+            if at > start || piece_end - at <= PART_LEN {
+                if stretch.starts.len() < KEPT_STARTS {
+                    stretch.starts.push((at, stretch.tokens.len()));
+                }
+                encode_any_piece(vocab, &text.as_bytes()[at..piece_end], &mut stretch.tokens);
+            }
+            at = piece_end;
+        }
+        stretch.end = at;
+        stretch
+    }
+
+    /// Its tokens from its piece that starts at byte `at`, if that is one of its kept starts.
+    fn tokens_from(&self, at: usize) -> Option<&[Rank]> {
+        let index = self
+            .starts
+            .binary_search_by_key(&at, |&(start, _)| start)
+            .ok()?;
+        Some(&self.tokens[self.starts[index].1..])
+    }
+}
+
+/// Appends the tokens of one piece; a long one is merged in parts on all cores.
+fn encode_any_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
+    if piece.len() <= 2 * PART_LEN || vocab.rank(piece).is_some() {
+        encode_piece(vocab, piece, out);
+        return;
+    }
+    let parts = piece.len() / PART_LEN;
+    let cuts: Vec<usize> = (0..=parts).map(|k| k * piece.len() / parts).collect();
+    let merged: Vec<Vec<Rank>> = cuts
+        .par_windows(2)
+        .map(|part| {
+            let mut tokens = Vec::new();
+            merge_part(vocab, &piece[part[0]..part[1]], &mut tokens);
+            tokens
+        })
+        .collect();
+    let first = out.len();
+    for (k, tokens) in merged.iter().enumerate() {
+        let joined =
+            k == 0 || join_merged(vocab, &piece[..cuts[k + 1]], cuts[k], out, first, tokens);
+        if k == 0 {
+            out.extend_from_slice(tokens);
+        } else if !joined {
+            out.truncate(first);
+            merge_part(vocab, piece, out);
+            return;
+        }
+    }
+}
+
+/// `0`, the character boundaries about every `len` bytes, and `text.len()`.
+fn cuts(text: &str, len: usize) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut cut = len;
+    while cut < text.len() {
+        if text.is_char_boundary(cut) {
+            cuts.push(cut);
+            cut += len;
+        } else {
+            cut += 1;
+        }
+    }
+    if !text.is_empty() {
+        cuts.push(text.len());
+    }
+    cuts
+}
