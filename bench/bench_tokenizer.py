@@ -8,13 +8,15 @@ applies). Reported:
 
 - load: seconds to get a ready encoding (tamis: bundled zstd file; tiktoken: plain rank file on disk), and the
   process RSS right after (Python + the library + the encoding);
-- 1 thread: MB/s of ``encode_ordinary`` called once per record, in a Python loop (best of --repeat);
+- 1 thread: MB/s of ``encode_ordinary`` called once per record, in a Python loop (best of --repeat; tamis'
+  pool set to one thread);
 - batch: MB/s of ``encode_ordinary_batch`` on every record at once, on 1 and on 2 threads (tiktoken
   ``num_threads=N``; tamis ``_tamis.set_thread_count(N)`` in its own process), and tamis ``count_batch``; the
   2-thread / 1-thread ratio says how each library scales on a second core;
 - pathological inputs: seconds for one ``encode_ordinary`` call (best of --repeat, in one process) on
   100 KB and 1 MB of a degenerate text, and the ratio (10 means linear). tiktoken gets --patho-timeout
-  seconds per input and may crash.
+  seconds per input and may crash. tamis encodes a text of 64 KB or more on all cores; its 1 MB time on
+  one thread (``_tamis.set_thread_count(1)``) is the last column.
 
 The corpus is real text: the records of examples/poe.jsonl and, when ``../shared/corpora/gutenberg`` exists,
 paragraphs of the Gutenberg books (bench/corpus.py), up to --size-mb.
@@ -135,7 +137,7 @@ def load(contender: str, name: str, rank_dir: str) -> Any:
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
-    if args.task == "batch" and args.contender == "tamis":
+    if args.threads and args.contender == "tamis":
         from tamis import _tamis
 
         _tamis.set_thread_count(args.threads)  # before any parallel call
@@ -242,7 +244,8 @@ def main() -> None:
             common = ["--encoding", name, "--size-mb", str(args.size_mb), "--repeat", str(args.repeat)]
             results = {}
             for contender in ("tiktoken", "tamis"):
-                result = run_worker(["--contender", contender, "--task", "throughput", *common], rank_dir)
+                throughput = ["--contender", contender, "--task", "throughput", "--threads", "1", *common]
+                result = run_worker(throughput, rank_dir)
                 assert isinstance(result, dict), result
                 for threads in (1, 2):
                     batch = run_worker(
@@ -291,37 +294,45 @@ def main() -> None:
             print()
 
             print(f"Pathological inputs ({name}): seconds for one encode_ordinary call\n")
-            print("| input | tiktoken 100 KB | tiktoken 1 MB | ratio | tamis 100 KB | tamis 1 MB | ratio |")
-            print("|---|---:|---:|---:|---:|---:|---:|")
+            print(
+                "| input | tiktoken 100 KB | tiktoken 1 MB | ratio | tamis 100 KB | tamis 1 MB | ratio "
+                "| tamis 1 MB, 1 thread |"
+            )
+            print("|---|---:|---:|---:|---:|---:|---:|---:|")
             for kind in PATHOLOGICAL:
                 cells = []
-                for contender in ("tiktoken", "tamis"):
-                    timings = []
-                    for size_bytes in (100_000, 1_000_000):
-                        outcome = run_worker(
-                            [
-                                "--contender",
-                                contender,
-                                "--task",
-                                "pathological",
-                                "--encoding",
-                                name,
-                                "--kind",
-                                kind,
-                                "--size",
-                                str(size_bytes),
-                                "--repeat",
-                                str(args.repeat),
-                            ],
-                            rank_dir,
-                            timeout=args.patho_timeout,
-                        )
-                        timings.append(outcome)
-                    small, big = timings
-                    cells.append(f"{small['seconds']:.3f}" if isinstance(small, dict) else small)
-                    cells.append(f"{big['seconds']:.3f}" if isinstance(big, dict) else big)
-                    both = isinstance(small, dict) and isinstance(big, dict)
-                    cells.append(f"{big['seconds'] / small['seconds']:.1f}" if both else "")  # type: ignore[index]
+                for contender, size_bytes, threads in (
+                    ("tiktoken", 100_000, 0),
+                    ("tiktoken", 1_000_000, 0),
+                    ("tamis", 100_000, 0),
+                    ("tamis", 1_000_000, 0),
+                    ("tamis", 1_000_000, 1),
+                ):
+                    extra = ["--threads", str(threads)] if threads else []
+                    outcome = run_worker(
+                        [
+                            "--contender",
+                            contender,
+                            "--task",
+                            "pathological",
+                            "--encoding",
+                            name,
+                            "--kind",
+                            kind,
+                            "--size",
+                            str(size_bytes),
+                            "--repeat",
+                            str(args.repeat),
+                            *extra,
+                        ],
+                        rank_dir,
+                        timeout=args.patho_timeout,
+                    )
+                    cells.append(f"{outcome['seconds']:.3f}" if isinstance(outcome, dict) else outcome)
+                    if size_bytes == 1_000_000 and not threads:
+                        small, big = cells[-2:]
+                        both = not small.startswith(("c", ">")) and not big.startswith(("c", ">"))
+                        cells.append(f"{float(big) / float(small):.1f}" if both else "")
                 print(f"| {kind} | " + " | ".join(cells) + " |")
             print()
 

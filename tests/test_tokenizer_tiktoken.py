@@ -84,6 +84,23 @@ def test_real_multilingual_text(pair: tuple[tamis.Encoding, object]) -> None:
     assert ours.encode_ordinary_batch(REAL) == theirs.encode_ordinary_batch(REAL)  # type: ignore[attr-defined]
 
 
+def test_one_large_text_matches(pair: tuple[tamis.Encoding, object]) -> None:
+    """Texts of 64 KB and more are encoded on all cores, in stretches whose pieces are stitched back
+    and long pieces merged in parts: the result must be tiktoken's, whatever the cuts hit."""
+    ours, theirs = pair
+    rng = random.Random(3)
+    shuffled = REAL * 3
+    rng.shuffle(shuffled)
+    # Real text, then a long run of letters and one of spaces (single pieces cut into parts).
+    text = "\n\n".join(shuffled) + "".join(rng.choice("abcdefghij") for _ in range(70_000))
+    text += " " * 50_000 + "end"
+    assert len(text.encode()) > 4 * 65_536
+    expected = theirs.encode(text, disallowed_special=())  # type: ignore[attr-defined]
+    assert ours.encode(text, disallowed_special=()) == expected
+    assert ours.encode_ordinary(text) == theirs.encode_ordinary(text)  # type: ignore[attr-defined]
+    assert ours.count(text, disallowed_special=()) == len(expected)
+
+
 def test_batches_accept_arrow_and_polars(pair: tuple[tamis.Encoding, object]) -> None:
     polars = pytest.importorskip("polars")
     ours, theirs = pair
