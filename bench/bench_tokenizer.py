@@ -300,7 +300,7 @@ def main() -> None:
             )
             print("|---|---:|---:|---:|---:|---:|---:|---:|")
             for kind in PATHOLOGICAL:
-                cells = []
+                cells, seconds = [], []
                 for contender, size_bytes, threads in (
                     ("tiktoken", 100_000, 0),
                     ("tiktoken", 1_000_000, 0),
@@ -329,10 +329,10 @@ def main() -> None:
                         timeout=args.patho_timeout,
                     )
                     cells.append(f"{outcome['seconds']:.3f}" if isinstance(outcome, dict) else outcome)
+                    seconds.append(outcome["seconds"] if isinstance(outcome, dict) else None)
                     if size_bytes == 1_000_000 and not threads:
-                        small, big = cells[-2:]
-                        both = not small.startswith(("c", ">")) and not big.startswith(("c", ">"))
-                        cells.append(f"{float(big) / float(small):.1f}" if both else "")
+                        small, big = seconds[-2:]
+                        cells.append(f"{big / small:.1f}" if small and big else "")
                 print(f"| {kind} | " + " | ".join(cells) + " |")
             print()
 

@@ -26,6 +26,9 @@ pub(super) const PARALLEL_MIN_LEN: usize = if cfg!(test) { 200 } else { 64 * 102
 /// A piece longer than two of these is merged in parts of about this many bytes, in parallel.
 const PART_LEN: usize = if cfg!(test) { 100 } else { 16 * 1024 };
 
+/// A long piece repeating a pattern of at most this many bytes is merged whole.
+const MAX_RUN_PERIOD: usize = 8;
+
 /// How many piece starts of each stretch are kept, to find where the true pieces meet its own.
 const KEPT_STARTS: usize = if cfg!(test) { 3 } else { 64 };
 
@@ -108,9 +111,14 @@ impl Stretch {
     }
 }
 
-/// Appends the tokens of one piece; a long one is merged in parts on all cores.
+/// Appends the tokens of one piece; a long one is merged in parts on all cores, unless it repeats
+/// a short pattern (a run of spaces, of one letter): merged whole, its windows repeat and cost
+/// almost nothing, while its parts, cut at other phases, would not join.
 fn encode_any_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    if piece.len() <= 2 * PART_LEN || vocab.rank(piece).is_some() {
+    let whole = piece.len() <= 2 * PART_LEN
+        || vocab.rank(piece).is_some()
+        || (1..=MAX_RUN_PERIOD).any(|period| piece[period..] == piece[..piece.len() - period]);
+    if whole {
         encode_piece(vocab, piece, out);
         return;
     }

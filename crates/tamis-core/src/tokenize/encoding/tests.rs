@@ -307,6 +307,7 @@ fn large_texts(rng: &mut TestRng) -> Vec<String> {
         " ".repeat(2999) + "x",
         "\n".repeat(2000),
         "ab".repeat(1500),
+        "abcdefghijk".repeat(300),
         "0".repeat(2000),
         " \n".repeat(900),
         random(rng, 3000, &lowercase),
@@ -358,4 +359,25 @@ fn large_texts_with_a_user_pattern_encode_on_the_calling_thread() {
     let spread = on_threads(4, || custom.encode_ordinary(&text).unwrap());
     assert_eq!(alone, spread);
     assert_eq!(custom.decode_bytes(&spread).unwrap(), text.as_bytes());
+}
+
+#[test]
+fn a_long_piece_whose_parts_never_agree_is_merged_whole() {
+    // `a` runs merge into `aaaa` from their start, so a part cut inside a run at another phase never
+    // agrees with the whole merge until the next `b`, up to 198 bytes on: too far for a join, and the
+    // piece (one run of letters, not a repetition of a short pattern) is merged whole instead.
+    let mut ranks: Vec<(Vec<u8>, Rank)> = (0..=255u8).map(|b| (vec![b], Rank::from(b))).collect();
+    ranks.push((b"aa".to_vec(), 256));
+    ranks.push((b"aaaa".to_vec(), 257));
+    let custom = Encoding::new("runs", CL100K_PATTERN_FOR_TESTS, &ranks, &[], None).unwrap();
+    let text = ("a".repeat(197) + "b").repeat(20);
+    let alone = on_threads(1, || custom.encode_ordinary(&text).unwrap());
+    // Each run: 49 `aaaa`, `a`, then `b`.
+    assert_eq!(alone.len(), 20 * 51);
+    for threads in [2, 3] {
+        assert_eq!(
+            on_threads(threads, || custom.encode_ordinary(&text).unwrap()),
+            alone
+        );
+    }
 }
