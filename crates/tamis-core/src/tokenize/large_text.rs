@@ -2,7 +2,7 @@
 //! others idle (tiktoken encodes it on one).
 //!
 //! BPE works piece by piece, so pieces can be merged anywhere and their tokens put back in text
-//! order. The text is cut into stretches, one or two per thread, each split and encoded on its own
+//! order. The text is cut into stretches, two per thread, each split and encoded on its own
 //! as if a piece started at its first byte. A built-in scanner reads only text from a piece's start
 //! on, so from any true piece start the pieces that follow are the true ones: stitching the
 //! stretches back, the true pieces are followed past each cut (encoding them on the stitching

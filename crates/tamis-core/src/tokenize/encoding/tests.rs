@@ -352,7 +352,7 @@ fn large_texts_encode_the_same_on_many_threads_as_on_one() {
 }
 
 #[test]
-fn large_texts_with_a_user_pattern_encode_on_the_calling_thread() {
+fn large_texts_with_a_user_pattern_encode_the_same_on_many_threads() {
     let custom = Encoding::new("tiny", r"\w+|\s+|[^\w\s]+", &tiny_ranks(), &[], None).unwrap();
     let text = "ab ba, a b ".repeat(100);
     let alone = on_threads(1, || custom.encode_ordinary(&text).unwrap());
