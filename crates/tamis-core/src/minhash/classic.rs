@@ -47,13 +47,18 @@ impl ClassicMinHash {
 
 /// Slots computed together, kept in registers while every hash of the set goes by (32 `u32` lanes:
 /// four AVX2 registers of accumulators, four of multipliers, four of offsets).
-const LANES: usize = 32;
+pub(super) const LANES: usize = 32;
 
 /// The kernel, compiled for AVX2 and SSE4.1 as well as the baseline and chosen at run time: the
 /// baseline x86-64 (SSE2) has no 32-bit lane multiply or unsigned minimum, so LLVM emulates both and
 /// the loop runs several times slower there.
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
-fn fill_slots(multipliers: &[u32], offsets: &[u32], shingle_hashes: &[u64], out: &mut [u32]) {
+pub(super) fn fill_slots(
+    multipliers: &[u32],
+    offsets: &[u32],
+    shingle_hashes: &[u64],
+    out: &mut [u32],
+) {
     let groups = out
         .chunks_mut(LANES)
         .zip(multipliers.chunks(LANES))
