@@ -287,3 +287,18 @@ def test_sketch_tokens_reads_every_shape_of_input_alike() -> None:
     np.testing.assert_array_equal(tamis.sketch_tokens(mixed, num_perm=32), expected)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="str or bytes, got int"):
         tamis.sketch_tokens([*sets[:100], [b"a", 7], *sets[100:]])  # type: ignore[list-item]
+
+
+def test_str_tokens_are_read_as_their_utf8_bytes() -> None:
+    # Workers read str tokens without the interpreter: ASCII from the string itself, others from the
+    # UTF-8 the interpreter may have cached or encoded by tamis. Each must equal the encoded bytes.
+    stems = ["ascii", "café", "crème", "Ωμέγα", "∑≤", "𝔘𝔫𝔦", "😀"]
+    words = [[f"{stems[(i + j) % 7]}{i}-{j}" for j in range(i % 30 + 1)] for i in range(400)]
+    expected = tamis.sketch_tokens([[w.encode() for w in ws] for ws in words], num_perm=64)
+    fresh = tamis.sketch_tokens(words, num_perm=64)  # no UTF-8 cached yet: encoded by tamis
+    np.testing.assert_array_equal(fresh, expected)
+    serial = tamis.sketch_tokens(tuple(tuple(ws) for ws in words), num_perm=64)  # caches UTF-8
+    np.testing.assert_array_equal(serial, expected)
+    np.testing.assert_array_equal(tamis.sketch_tokens(words, num_perm=64), expected)
+    with pytest.raises(UnicodeEncodeError):
+        tamis.sketch_tokens([*words[:50], ["fine", "lone \ud800 surrogate"], *words[50:]])

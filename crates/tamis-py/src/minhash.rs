@@ -22,7 +22,7 @@ use crate::errors::PyTamisError;
 use crate::gil::run_detached;
 use crate::texts::TextColumn;
 #[cfg(not(Py_GIL_DISABLED))]
-use crate::token_sets::hash_lists_of_bytes;
+use crate::token_sets::sketch_token_lists;
 
 fn shingle_config(unit: &str, ngram: usize) -> PyResult<ShingleConfig> {
     Ok(ShingleConfig::new(unit.parse().map_err(PyTamisError)?, ngram).map_err(PyTamisError)?)
@@ -93,19 +93,26 @@ fn hash_token_sets<'py>(
     Ok((hashes, offsets))
 }
 
-/// The token hashes of every set, flat, and where each set starts. A list of lists is read on every
-/// core where it holds `bytes` (see `token_sets`), anything else one token at a time.
-fn read_token_sets(token_sets: &Bound<'_, PyAny>) -> PyResult<(Vec<u64>, Vec<usize>)> {
+/// The signatures of every token set, row-major. A list of lists is read and sketched on every core
+/// where it holds `bytes` (see `token_sets`), anything else read one token at a time and sketched
+/// without the GIL.
+fn sketch_token_sets(
+    py: Python<'_>,
+    token_sets: &Bound<'_, PyAny>,
+    hasher: &MinHasher,
+) -> PyResult<Vec<u32>> {
     #[cfg(not(Py_GIL_DISABLED))]
     if let Some(docs) = exact_lists(token_sets) {
-        return hash_lists_of_bytes(&docs, |doc, slots| {
-            for (index, slot) in slots.iter_mut().enumerate() {
-                *slot = token_hash(token_slice(&doc.get_item(index)?)?);
+        return sketch_token_lists(&docs, hasher, |doc, hashes| {
+            for token in doc.iter() {
+                hashes.push(token_hash(token_slice(&token)?));
             }
             Ok(())
         });
     }
-    hash_token_sets(token_sets.try_iter()?)
+    let (hashes, offsets) = hash_token_sets(token_sets.try_iter()?)?;
+    let signatures = run_detached(py, |_| sketch_hash_sets(&hashes, &offsets, hasher))?;
+    Ok(signatures.into_values())
 }
 
 /// The documents of `token_sets` when it is a list of exact lists (the shape read in parallel).
@@ -130,9 +137,8 @@ pub fn sketch_tokens<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let hasher = MinHasher::new(method.parse().map_err(PyTamisError)?, num_perm, seed)
         .map_err(PyTamisError)?;
-    let (hashes, offsets) = read_token_sets(token_sets)?;
-    let signatures = run_detached(py, |_| sketch_hash_sets(&hashes, &offsets, &hasher))?;
-    matrix(py, signatures.into_values(), num_perm)
+    let values = sketch_token_sets(py, token_sets, &hasher)?;
+    matrix(py, values, num_perm)
 }
 
 #[pyfunction]

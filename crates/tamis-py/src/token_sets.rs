@@ -1,21 +1,35 @@
-//! Reading pre-built token sets (a list of lists of `bytes`) on every core.
+//! Sketching pre-built token sets (a list of lists of `bytes`) on every core, as they are read.
 //!
-//! Reading tokens is most of what `sketch_tokens` costs: one Python object per token, each a cache
-//! miss. With the GIL held and no Python code running, nothing can change a list or free a `bytes`
-//! object (and `bytes` are immutable), so worker threads can read them directly: items by pointer,
-//! without reference counts or calls into the interpreter. The calling thread keeps the GIL for
-//! exactly that span (shorter than reading serially would hold it) and releases it to sketch.
+//! Reading tokens is most of what `sketch_tokens` costs: one Python object per token, scattered over
+//! the heap. With the GIL held and no Python code running, nothing can change a list or free a
+//! `bytes` object (and `bytes` are immutable), so worker threads can read them directly: items by
+//! pointer, without reference counts or calls into the interpreter.
 //!
-//! Only exact `bytes` are read this way; a list holding anything else (str tokens, subclasses, wrong
-//! types and their errors) is read by the serial reader.
+//! Each worker sketches a document as soon as it has hashed its tokens, while the objects of the
+//! next tokens are already on their way from memory (prefetched, across document boundaries): the
+//! arithmetic of one document overlaps the memory traffic of the next, where reading everything and
+//! then sketching (with the GIL released) took the sum of both. So the calling thread holds the GIL
+//! for the whole call, which is still shorter than the reading alone used to hold it.
+//!
+//! Only exact `bytes` and exact `str` are read this way (`str` as its UTF-8 bytes, see `token_text`); a
+//! list holding anything else (subclasses, wrong types and their errors, strings only the interpreter
+//! can encode) is read by the serial reader.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::addr_of_mut;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use rayon::prelude::*;
+use tamis_core::minhash::{MinHasher, SignatureValue};
 use tamis_core::signature::token_hash;
+
+use crate::errors::internal_error;
+
+/// How many tokens ahead of the one being hashed its object is fetched into the cache: reading the
+/// objects one after the other would wait on memory at each.
+const PREFETCH_AHEAD: usize = 32;
 
 /// A list that worker threads read while the calling thread holds the GIL.
 struct FrozenList {
@@ -23,9 +37,9 @@ struct FrozenList {
     len: usize,
 }
 
-// SAFETY: a `FrozenList` only lives inside `hash_lists_of_bytes`, which holds the GIL for its whole life
-// and runs no Python code while workers read: the list and its items cannot be changed or freed by any
-// thread, and the workers only read memory (no reference counts, no interpreter calls).
+// SAFETY: a `FrozenList` only lives inside `sketch_token_lists`, which holds the GIL for its whole
+// life and runs no Python code while workers read: the list and its items cannot be changed or freed
+// by any thread, and the workers only read memory (no reference counts, no interpreter calls).
 #[allow(
     unsafe_code,
     reason = "read-only sharing while the GIL is held; see the SAFETY comment"
@@ -39,68 +53,207 @@ unsafe impl Send for FrozenList {}
 unsafe impl Sync for FrozenList {}
 
 impl FrozenList {
-    /// Writes the hash of every token into `hashes` (one slot per item); `false` at the first token that
-    /// is not an exact `bytes`.
     #[allow(
         unsafe_code,
-        reason = "reads list items and bytes by pointer; see the SAFETY comment"
+        reason = "reads a list item by pointer; see the SAFETY comment"
     )]
-    fn hash_tokens(&self, hashes: &mut [u64]) -> bool {
-        for (index, hash) in hashes.iter_mut().enumerate().take(self.len) {
-            // SAFETY: `index` is below the list's length when it was frozen, which cannot have changed
-            // (see `impl Sync`), so the item pointer is valid; an exact `bytes` object's buffer holds
-            // `Py_SIZE` bytes and never changes.
+    fn item(&self, index: usize) -> *mut ffi::PyObject {
+        assert!(index < self.len, "list index out of range");
+        // SAFETY: `index` is below the list's length when it was frozen, which cannot have changed
+        // (see `impl Sync`), so the item pointer is valid.
+        unsafe { ffi::PyList_GET_ITEM(self.list, index as ffi::Py_ssize_t) }
+    }
+
+    /// Pushes the hash of every token onto `hashes`; `false` at the first token that is neither an
+    /// exact `bytes` nor an exact `str` that `token_text` can read. While it reads, it prefetches the
+    /// objects `PREFETCH_AHEAD` tokens on, in `next` (the list this worker reads after this one) once
+    /// this one is done. `utf8` is scratch space for `str` tokens that must be encoded.
+    #[allow(
+        unsafe_code,
+        reason = "reads bytes objects by pointer; see the SAFETY comment"
+    )]
+    fn hash_tokens(
+        &self,
+        next: Option<&FrozenList>,
+        hashes: &mut Vec<u64>,
+        utf8: &mut Vec<u8>,
+    ) -> bool {
+        for index in 0..self.len {
+            let ahead = index + PREFETCH_AHEAD;
+            if ahead < self.len {
+                prefetch_object(self.item(ahead));
+            } else if let Some(next) = next.filter(|next| ahead - self.len < next.len) {
+                prefetch_object(next.item(ahead - self.len));
+            }
+            let item = self.item(index);
+            // SAFETY: the item is a live object (see `item`) that no thread changes; an exact `bytes`
+            // object's buffer holds `Py_SIZE` bytes, and an exact `str` is what `token_text` needs.
             let token = unsafe {
-                let item = ffi::PyList_GET_ITEM(self.list, index as ffi::Py_ssize_t);
-                if ffi::Py_TYPE(item) != addr_of_mut!(ffi::PyBytes_Type) {
+                let kind = ffi::Py_TYPE(item);
+                if kind == addr_of_mut!(ffi::PyBytes_Type) {
+                    let data = ffi::PyBytes_AS_STRING(item).cast::<u8>();
+                    std::slice::from_raw_parts(data, ffi::Py_SIZE(item) as usize)
+                } else if kind == addr_of_mut!(ffi::PyUnicode_Type) {
+                    match token_text(item, utf8) {
+                        Some(text) => text,
+                        None => return false,
+                    }
+                } else {
                     return false;
                 }
-                let data = ffi::PyBytes_AS_STRING(item).cast::<u8>();
-                std::slice::from_raw_parts(data, ffi::Py_SIZE(item) as usize)
             };
-            *hash = token_hash(token);
+            hashes.push(token_hash(token));
         }
         true
     }
 }
 
-/// The token hashes of `docs`, flat, with where each document starts (one hash per item), read in
-/// parallel; `read_serially(doc, out)` fills the slots of a document that holds anything but exact
-/// `bytes` (and may fail: then its error is returned).
-pub fn hash_lists_of_bytes(
+/// The UTF-8 bytes of an exact `str`, as `str.encode()` gives them, read without the interpreter:
+/// a compact ASCII string's own characters, a compact string's cached UTF-8, or its characters
+/// encoded into `utf8`. `None` for what only the interpreter should handle: a legacy (non-compact)
+/// string, or a lone surrogate, which cannot be encoded (the serial reader then raises the error).
+///
+/// # Safety
+/// `text` must be a live exact `str` that no thread changes while the result is in use.
+#[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
+#[allow(
+    unsafe_code,
+    reason = "reads the fields of a str object; see the SAFETY comments"
+)]
+unsafe fn token_text(text: *mut ffi::PyObject, utf8: &mut Vec<u8>) -> Option<&[u8]> {
+    // SAFETY (whole function): `text` is a live `str` (the caller's contract); a compact string's
+    // characters follow its header, `length` of them, each `PyUnicode_KIND` bytes wide, and its
+    // UTF-8 cache, when set, holds `utf8_length` bytes; none of it changes while the GIL is held.
+    unsafe {
+        if ffi::PyUnicode_IS_COMPACT(text) == 0 {
+            return None;
+        }
+        let length = ffi::PyUnicode_GET_LENGTH(text) as usize;
+        let data = ffi::PyUnicode_DATA(text);
+        if ffi::PyUnicode_IS_ASCII(text) != 0 {
+            return Some(std::slice::from_raw_parts(data.cast::<u8>(), length));
+        }
+        let compact = text.cast::<ffi::PyCompactUnicodeObject>();
+        if !(*compact).utf8.is_null() {
+            let cached = (*compact).utf8.cast::<u8>();
+            return Some(std::slice::from_raw_parts(
+                cached,
+                (*compact).utf8_length as usize,
+            ));
+        }
+        utf8.clear();
+        let mut push = |code: u32| {
+            let character = char::from_u32(code)?;
+            let mut buffer = [0; 4];
+            utf8.extend_from_slice(character.encode_utf8(&mut buffer).as_bytes());
+            Some(())
+        };
+        match ffi::PyUnicode_KIND(text) {
+            ffi::PyUnicode_1BYTE_KIND => {
+                let units = std::slice::from_raw_parts(data.cast::<u8>(), length);
+                units.iter().try_for_each(|&unit| push(u32::from(unit)))?;
+            }
+            ffi::PyUnicode_2BYTE_KIND => {
+                let units = std::slice::from_raw_parts(data.cast::<u16>(), length);
+                units.iter().try_for_each(|&unit| push(u32::from(unit)))?;
+            }
+            ffi::PyUnicode_4BYTE_KIND => {
+                let units = std::slice::from_raw_parts(data.cast::<u32>(), length);
+                units.iter().try_for_each(|&unit| push(unit))?;
+            }
+            _ => return None,
+        }
+        Some(utf8.as_slice())
+    }
+}
+
+/// Python 3.14 made the string accessors functions of the interpreter: its `str` tokens are read
+/// serially.
+#[cfg(any(Py_3_14, PyPy, GraalPy))]
+#[allow(unsafe_code, reason = "same contract as the readers above")]
+unsafe fn token_text(_text: *mut ffi::PyObject, _utf8: &mut Vec<u8>) -> Option<&[u8]> {
+    None
+}
+
+/// Asks the CPU to start loading a token object (its header and the start of its bytes, which
+/// straddle two cache lines unless the object is aligned); a hint, which never faults.
+#[inline]
+#[allow(unsafe_code, reason = "a prefetch intrinsic; see the SAFETY comment")]
+fn prefetch_object(object: *const ffi::PyObject) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        let start = object.cast::<i8>();
+        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch reads nothing the program sees
+        // and never faults, whatever the address.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(start);
+            _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(63));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = object;
+}
+
+/// Documents one worker takes at a time: contiguous, so that prefetching runs on into the next one.
+const DOCS_PER_TASK: usize = 256;
+
+/// The signatures of `docs`, row-major (`num_perm` slots each), read and sketched in parallel;
+/// `read_serially(doc, hashes)` pushes the token hashes of a document that holds anything the
+/// workers do not read (and may fail: then its error is returned).
+pub fn sketch_token_lists(
     docs: &[Bound<'_, PyList>],
-    mut read_serially: impl FnMut(&Bound<'_, PyList>, &mut [u64]) -> PyResult<()>,
-) -> PyResult<(Vec<u64>, Vec<usize>)> {
-    let mut offsets = Vec::with_capacity(docs.len() + 1);
-    offsets.push(0);
+    hasher: &MinHasher,
+    mut read_serially: impl FnMut(&Bound<'_, PyList>, &mut Vec<u64>) -> PyResult<()>,
+) -> PyResult<Vec<u32>> {
+    let num_perm = hasher.num_perm();
     let frozen: Vec<FrozenList> = docs
         .iter()
-        .map(|doc| {
-            let len = doc.len();
-            offsets.push(offsets[offsets.len() - 1] + len);
-            FrozenList {
-                list: doc.as_ptr(),
-                len,
-            }
+        .map(|doc| FrozenList {
+            list: doc.as_ptr(),
+            len: doc.len(),
         })
         .collect();
-    let mut hashes = vec![0; offsets[offsets.len() - 1]];
-    let mut slots = Vec::with_capacity(docs.len());
-    let mut rest = hashes.as_mut_slice();
-    for list in &frozen {
-        let (doc_slots, tail) = rest.split_at_mut(list.len);
-        slots.push(doc_slots);
-        rest = tail;
-    }
+    let mut values = vec![u32::EMPTY; docs.len() * num_perm];
     // The GIL stays held (no `detach`): it is what keeps the lists frozen.
-    let unread: Vec<usize> = frozen
-        .par_iter()
-        .zip(slots.par_iter_mut())
-        .enumerate()
-        .filter_map(|(doc, (list, doc_slots))| (!list.hash_tokens(doc_slots)).then_some(doc))
-        .collect();
+    let sketched = catch_unwind(AssertUnwindSafe(|| {
+        frozen
+            .par_chunks(DOCS_PER_TASK)
+            .zip(values.par_chunks_mut(DOCS_PER_TASK * num_perm))
+            .enumerate()
+            .flat_map_iter(|(task, (lists, rows))| {
+                let mut hashes = Vec::new();
+                let mut utf8 = Vec::new();
+                let mut unread = Vec::new();
+                for (index, (list, row)) in lists.iter().zip(rows.chunks_mut(num_perm)).enumerate()
+                {
+                    hashes.clear();
+                    if list.hash_tokens(lists.get(index + 1), &mut hashes, &mut utf8) {
+                        sketch_row(hasher, &hashes, row);
+                    } else {
+                        unread.push(task * DOCS_PER_TASK + index);
+                    }
+                }
+                unread
+            })
+            .collect::<Vec<usize>>()
+    }));
+    let unread = sketched.map_err(|payload| internal_error(payload.as_ref()))?;
+    let mut hashes = Vec::new();
     for doc in unread {
-        read_serially(&docs[doc], &mut *slots[doc])?;
+        hashes.clear();
+        read_serially(&docs[doc], &mut hashes)?;
+        sketch_row(
+            hasher,
+            &hashes,
+            &mut values[doc * num_perm..(doc + 1) * num_perm],
+        );
     }
-    Ok((hashes, offsets))
+    Ok(values)
+}
+
+fn sketch_row(hasher: &MinHasher, hashes: &[u64], row: &mut [u32]) {
+    hasher
+        .sketch_into(hashes, row)
+        .expect("each row has num_perm slots");
 }
