@@ -99,6 +99,7 @@ fn fold(hash: u64) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::minhash::random_hashes;
 
     /// The textbook loop, one slot at a time, as the reference for the grouped and dispatched kernel.
     fn reference(sketch: &ClassicMinHash, hashes: &[u64]) -> Vec<u32> {
@@ -123,12 +124,7 @@ mod tests {
         for num_perm in [1, 31, 32, 33, 64, 100, 128, 256] {
             let sketch = ClassicMinHash::new(num_perm, 42).expect("valid num_perm");
             for set_size in [0, 1, 2, 17, 90, 1000] {
-                let hashes: Vec<u64> = (0..set_size)
-                    .map(|_| {
-                        state = splitmix64(state);
-                        state
-                    })
-                    .collect();
+                let hashes = random_hashes(&mut state, set_size);
                 let mut out = vec![0; num_perm];
                 sketch.fill(&hashes, &mut out);
                 assert_eq!(

@@ -247,6 +247,7 @@ fn fallback_value(value: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::minhash::random_hashes;
 
     /// The sketch by its definition, one bin at a time: a bin holds the minimum over the elements of
     /// the element's priority for it, the tagged value of the first round that threw the element
@@ -293,12 +294,7 @@ mod tests {
         for k in [1, 7, 64, 128, 200] {
             let sketch = FastSimilaritySketch::new(k, 3).expect("valid num_perm");
             for n in [0, 1, 5, 30, 90, 350, 2000] {
-                let hashes: Vec<u64> = (0..n)
-                    .map(|_| {
-                        state = splitmix64(state);
-                        state
-                    })
-                    .collect();
+                let hashes = random_hashes(&mut state, n);
                 let mut out = vec![0; k];
                 sketch.fill(&hashes, &mut out);
                 assert_eq!(out, reference(&sketch, &hashes), "k {k}, n {n}");

@@ -160,6 +160,17 @@ pub(crate) fn splitmix64(state: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// `n` pseudo-random shingle hashes, drawn from `state` (test inputs for the kernels).
+#[cfg(test)]
+pub(crate) fn random_hashes(state: &mut u64, n: usize) -> Vec<u64> {
+    (0..n)
+        .map(|_| {
+            *state = splitmix64(*state);
+            *state
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
