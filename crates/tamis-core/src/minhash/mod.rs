@@ -2,8 +2,8 @@
 //! of two signatures estimates the Jaccard similarity of the two sets.
 //!
 //! Two native methods produce `u32` signatures: [`SketchMethod::Classic`] (k independent affine
-//! permutations, O(n·k)) and [`SketchMethod::Fss`] (Fast Similarity Sketching, O(n + k log k), the
-//! default). [`datasketch`] reproduces the Python `datasketch` package bit for bit.
+//! permutations, O(n·k)) and [`SketchMethod::Fss`] (Fast Similarity Sketching cut after three rounds,
+//! O(n) plus at most k²/8, the default). [`datasketch`] reproduces the Python `datasketch` package bit for bit.
 //!
 //! **Empty signature**: a document without shingles sketches to all slots equal to
 //! [`SignatureValue::EMPTY`] (`u32::MAX` / `u64::MAX`). Jaccard estimation and the LSH index treat
@@ -56,8 +56,9 @@ pub fn is_empty_signature<T: SignatureValue>(row: &[T]) -> bool {
 pub enum SketchMethod {
     /// k independent permutations; the textbook estimator, O(n·k).
     Classic,
-    /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017): O(n + k log k), and at least
-    /// classic's accuracy (better on sets smaller than k).
+    /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017), cut after three rounds: O(n) plus
+    /// at most k²/8 for the bins still empty, and at least classic's accuracy (better on sets smaller
+    /// than k).
     #[default]
     Fss,
 }
