@@ -1,6 +1,8 @@
 //! Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup, FOCS 2017), cut after three rounds: 3n
-//! throws, then a classic permutation for each bin still empty (about k e^(-3n/k) of them, so at most
-//! about k²/8 multiply-min operations in all, at n = k/3: the work of 16 elements of classic at k = 128).
+//! throws, then a classic permutation over the n elements for each bin still empty (about
+//! k e^(-3d/k) of them for d distinct elements). O(n) on sets large against k; at most about k²/4
+//! multiply-min operations on small sets of distinct elements (a quarter of a classic sketch of k
+//! elements); and as dear as classic, O(n·k), on a long list that repeats a few elements.
 //!
 //! Why this and not one-permutation hashing with optimal densification (Shrivastava 2017): both
 //! fill k bins from one pass, but densification fills an empty bin with a copy of another bin's

@@ -3,7 +3,7 @@
 //!
 //! Two native methods produce `u32` signatures: [`SketchMethod::Classic`] (k independent affine
 //! permutations, O(n·k)) and [`SketchMethod::Fss`] (Fast Similarity Sketching cut after three rounds,
-//! O(n) plus at most k²/8, the default). [`datasketch`] reproduces the Python `datasketch` package bit for bit.
+//! O(n) plus at most about k²/4 on small sets, the default). [`datasketch`] reproduces the Python `datasketch` package bit for bit.
 //!
 //! **Empty signature**: a document without shingles sketches to all slots equal to
 //! [`SignatureValue::EMPTY`] (`u32::MAX` / `u64::MAX`). Jaccard estimation and the LSH index treat
@@ -57,8 +57,8 @@ pub enum SketchMethod {
     /// k independent permutations; the textbook estimator, O(n·k).
     Classic,
     /// Fast Similarity Sketching (Dahlgaard, Knudsen, Thorup 2017), cut after three rounds: O(n) plus
-    /// at most k²/8 for the bins still empty, and at least classic's accuracy (better on sets smaller
-    /// than k).
+    /// at most about k²/4 for the bins still empty on small sets, and at least classic's accuracy
+    /// (better on sets smaller than k).
     #[default]
     Fss,
 }
