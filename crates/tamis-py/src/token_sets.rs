@@ -6,7 +6,7 @@
 //! pointer, without reference counts or calls into the interpreter.
 //!
 //! Each worker sketches a document as soon as it has hashed its tokens, while the objects of the
-//! next tokens are already on their way from memory (prefetched, across document boundaries): the
+//! next tokens are already on their way from memory (prefetched, across documents): the
 //! arithmetic of one document overlaps the memory traffic of the next, where reading everything and
 //! then sketching (with the GIL released) took the sum of both. So the calling thread holds the GIL
 //! for the whole call, which is still shorter than the reading alone used to hold it.
@@ -65,26 +65,20 @@ impl FrozenList {
     }
 
     /// Pushes the hash of every token onto `hashes`; `false` at the first token that is neither an
-    /// exact `bytes` nor an exact `str` that `token_text` can read. While it reads, it prefetches the
-    /// objects `PREFETCH_AHEAD` tokens on, in `next` (the list this worker reads after this one) once
-    /// this one is done. `utf8` is scratch space for `str` tokens that must be encoded.
+    /// exact `bytes` nor an exact `str` that `token_text` can read. Each token read moves `ahead` on
+    /// by one. `utf8` is scratch space for `str` tokens that must be encoded.
     #[allow(
         unsafe_code,
         reason = "reads bytes objects by pointer; see the SAFETY comment"
     )]
     fn hash_tokens(
         &self,
-        next: Option<&FrozenList>,
+        ahead: &mut Prefetcher<'_>,
         hashes: &mut Vec<u64>,
         utf8: &mut Vec<u8>,
     ) -> bool {
         for index in 0..self.len {
-            let ahead = index + PREFETCH_AHEAD;
-            if ahead < self.len {
-                prefetch_object(self.item(ahead));
-            } else if let Some(next) = next.filter(|next| ahead - self.len < next.len) {
-                prefetch_object(next.item(ahead - self.len));
-            }
+            ahead.step();
             let item = self.item(index);
             // SAFETY: the item is a live object (see `item`) that no thread changes; an exact `bytes`
             // object's buffer holds `Py_SIZE` bytes, and an exact `str` is what `token_text` needs.
@@ -175,6 +169,42 @@ unsafe fn token_text(_text: *mut ffi::PyObject, _utf8: &mut Vec<u8>) -> Option<&
     None
 }
 
+/// Walks the tokens of one worker's lists (documents after documents) `PREFETCH_AHEAD` tokens ahead
+/// of the reader, asking for each token object as it goes, so that the objects of the next document
+/// are on their way while this one is sketched, however short the documents.
+struct Prefetcher<'a> {
+    lists: &'a [FrozenList],
+    list: usize,
+    index: usize,
+}
+
+impl<'a> Prefetcher<'a> {
+    fn new(lists: &'a [FrozenList]) -> Self {
+        let mut prefetcher = Prefetcher {
+            lists,
+            list: 0,
+            index: 0,
+        };
+        for _ in 0..PREFETCH_AHEAD {
+            prefetcher.step();
+        }
+        prefetcher
+    }
+
+    /// Prefetches the next token not asked for yet, if any is left.
+    fn step(&mut self) {
+        while let Some(list) = self.lists.get(self.list) {
+            if self.index < list.len {
+                prefetch_object(list.item(self.index));
+                self.index += 1;
+                return;
+            }
+            self.list += 1;
+            self.index = 0;
+        }
+    }
+}
+
 /// Asks the CPU to start loading a token object (its header and the start of its bytes, which
 /// straddle two cache lines unless the object is aligned); a hint, which never faults.
 #[inline]
@@ -225,10 +255,11 @@ pub fn sketch_token_lists(
                 let mut hashes = Vec::new();
                 let mut utf8 = Vec::new();
                 let mut unread = Vec::new();
+                let mut ahead = Prefetcher::new(lists);
                 for (index, (list, row)) in lists.iter().zip(rows.chunks_mut(num_perm)).enumerate()
                 {
                     hashes.clear();
-                    if list.hash_tokens(lists.get(index + 1), &mut hashes, &mut utf8) {
+                    if list.hash_tokens(&mut ahead, &mut hashes, &mut utf8) {
                         sketch_row(hasher, &hashes, row);
                     } else {
                         unread.push(task * DOCS_PER_TASK + index);
