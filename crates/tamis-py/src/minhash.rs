@@ -94,8 +94,8 @@ fn hash_token_sets<'py>(
 }
 
 /// The signatures of every token set, row-major. A list of lists is read and sketched on every core
-/// where it holds `bytes` (see `token_sets`), anything else read one token at a time and sketched
-/// without the GIL.
+/// where it holds exact `bytes` or `str` (see `token_sets`), anything else read one token at a time
+/// and sketched without the GIL.
 fn sketch_token_sets(
     py: Python<'_>,
     token_sets: &Bound<'_, PyAny>,

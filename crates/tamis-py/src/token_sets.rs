@@ -1,15 +1,16 @@
-//! Sketching pre-built token sets (a list of lists of `bytes`) on every core, as they are read.
+//! Sketching pre-built token sets (a list of lists of `bytes` or `str`) on every core, as they are read.
 //!
 //! Reading tokens is most of what `sketch_tokens` costs: one Python object per token, scattered over
-//! the heap. With the GIL held and no Python code running, nothing can change a list or free a
-//! `bytes` object (and `bytes` are immutable), so worker threads can read them directly: items by
-//! pointer, without reference counts or calls into the interpreter.
+//! the heap. With the GIL held and no Python code running, nothing can change a list or free a token
+//! (and `bytes` and `str` are immutable), so worker threads can read them directly: items by pointer,
+//! without reference counts or calls into the interpreter.
 //!
 //! Each worker sketches a document as soon as it has hashed its tokens, while the objects of the
-//! next tokens are already on their way from memory (prefetched, across documents): the
-//! arithmetic of one document overlaps the memory traffic of the next, where reading everything and
-//! then sketching (with the GIL released) took the sum of both. So the calling thread holds the GIL
-//! for the whole call, which is still shorter than the reading alone used to hold it.
+//! next tokens are already on their way from memory (prefetched 32 tokens ahead, across documents),
+//! and no table of all the hashes is built. Measured on 20,000 paragraphs, the prefetching is what
+//! saves time; sketching while the next objects arrive hid little of the memory traffic. The calling
+//! thread holds the GIL for the whole call (no other Python thread runs meanwhile), where it used to
+//! release it for the sketch after the reading; the whole call is shorter than the two were.
 //!
 //! Only exact `bytes` and exact `str` are read this way (`str` as its UTF-8 bytes, see `token_text`); a
 //! list holding anything else (subclasses, wrong types and their errors, strings only the interpreter
