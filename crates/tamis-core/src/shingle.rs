@@ -1,11 +1,11 @@
-//! Shingling: a document becomes the set of its n-grams, each hashed to a `u64` with xxh3.
+//! Shingling: a document becomes the set of its n-grams, each hashed to a `u64`.
 //!
 //! Word shingles are hashed from the *word hashes*, not from the byte span of the words in the
-//! source: each word is hashed once (xxh3 of its bytes), and a shingle is xxh3 of the n consecutive
-//! 8-byte word hashes. This allocates nothing per shingle, costs one short hash per shingle, and keeps
-//! "a b" and "a, b" the same shingle (the separators are not part of the n-gram). Two different
-//! shingles collide only through a 64-bit xxh3 collision of words or of shingles (about 2^-64 per
-//! pair), which is negligible next to `MinHash`'s own estimation error.
+//! source: each word is hashed once, and a shingle is a keyed mix of its n word hashes
+//! ([`crate::shingle_hash`]). This allocates nothing per shingle and keeps "a b" and "a, b" the same
+//! shingle (the separators are not part of the n-gram).
+//!
+//! Token shingles are xxh3 of the n consecutive token ids (4 bytes each).
 //!
 //! Char shingles are the byte span of n consecutive chars, hashed in place (nothing is copied).
 //!
@@ -17,6 +17,9 @@ use std::str::FromStr;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::{Error, Result};
+use crate::shingle_hash::{hash_word_windows, shingle_weights, word_hash};
+use crate::standard_words::StandardWords;
+use crate::text::Normalization;
 use crate::words::for_each_word;
 
 /// What an n-gram is made of.
@@ -81,20 +84,39 @@ impl ShingleConfig {
 
 /// Cuts documents into shingle hashes, reusing its scratch buffers from one document to the next
 /// (keep one per thread).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Shingler {
     config: ShingleConfig,
-    /// Little-endian bytes of the unit hashes (words) or ids (tokens) of the current document.
+    /// The weights of word shingles (see [`crate::shingle_hash`]).
+    weights: Vec<u64>,
+    /// The word hashes of the current document.
+    word_hashes: Vec<u64>,
+    /// Little-endian bytes of the token ids of the current document.
     unit_bytes: Vec<u8>,
     /// Byte offsets of the char boundaries of the current document, end included.
     char_starts: Vec<usize>,
+    /// The normalized text of the current document, when it is written out.
+    normalized: Vec<u8>,
+    /// The words of the current document, read in one pass under `standard` normalization.
+    standard_words: StandardWords,
+}
+
+impl Default for Shingler {
+    fn default() -> Self {
+        Shingler::new(ShingleConfig::default())
+    }
 }
 
 impl Shingler {
     pub fn new(config: ShingleConfig) -> Self {
         Shingler {
             config,
-            ..Shingler::default()
+            weights: shingle_weights(config.size),
+            word_hashes: Vec::new(),
+            unit_bytes: Vec::new(),
+            char_starts: Vec::new(),
+            normalized: Vec::new(),
+            standard_words: StandardWords::default(),
         }
     }
 
@@ -108,12 +130,10 @@ impl Shingler {
         out.clear();
         match self.config.unit {
             ShingleUnit::Word => {
-                self.unit_bytes.clear();
-                let unit_bytes = &mut self.unit_bytes;
-                for_each_word(text, |word| {
-                    unit_bytes.extend_from_slice(&xxh3_64(word.as_bytes()).to_le_bytes());
-                });
-                hash_windows(&self.unit_bytes, 8, self.config.size, out);
+                self.word_hashes.clear();
+                let word_hashes = &mut self.word_hashes;
+                for_each_word(text, |word| word_hashes.push(word_hash(word.as_bytes())));
+                hash_word_windows(&self.word_hashes, &self.weights, out);
             }
             ShingleUnit::Char => {
                 self.char_starts.clear();
@@ -136,6 +156,25 @@ impl Shingler {
                 );
             }
         }
+    }
+
+    /// Replaces the content of `out` with the shingle hashes of `text` normalized by `normalization`:
+    /// the same hashes as [`Shingler::hash_text`] of the normalized text. Word shingles under `standard`
+    /// normalization are cut in one pass over `text` when it allows (see [`crate::standard_words`]).
+    pub fn hash_raw_text(&mut self, text: &str, normalization: Normalization, out: &mut Vec<u64>) {
+        if self.config.unit == ShingleUnit::Word
+            && normalization == Normalization::Standard
+            && self.standard_words.scan(text)
+        {
+            out.clear();
+            self.word_hashes.clear();
+            self.standard_words.hash_words(&mut self.word_hashes);
+            hash_word_windows(&self.word_hashes, &self.weights, out);
+            return;
+        }
+        let mut normalized = std::mem::take(&mut self.normalized);
+        self.hash_text(normalization.apply_str(text, &mut normalized), out);
+        self.normalized = normalized;
     }
 
     /// Shingle hashes of a pre-tokenized document: n-grams of token ids (the unit is ignored).
@@ -261,6 +300,36 @@ mod tests {
         assert!(again.is_empty());
         shingler.hash_tokens(&[7], &mut again);
         assert_eq!(again.len(), 1);
+    }
+
+    /// The one-pass path of `standard` word shingles and the general one (normalize, then cut) give the
+    /// same hashes, whichever of them a text takes.
+    #[test]
+    fn raw_text_shingles_equal_those_of_the_normalized_text() {
+        let texts = [
+            "The Raven, by E. A. Poe: “Once upon a midnight dreary, while I pondered…”",
+            "Don’t stop — it’s 3.5 km² to the café; ﬁne, İstanbul, 日本語のテキスト.",
+            "short",
+            "",
+            " ... !! ",
+            &"Word after word, in blocks of sixty-four bytes; ".repeat(9),
+        ];
+        for normalization in [
+            Normalization::Standard,
+            Normalization::Whitespace,
+            Normalization::None,
+        ] {
+            for size in [1, 3, 5, 7] {
+                let mut shingler =
+                    Shingler::new(ShingleConfig::new(ShingleUnit::Word, size).unwrap());
+                for text in texts {
+                    let (mut raw, mut normalized) = (Vec::new(), Vec::new());
+                    shingler.hash_raw_text(text, normalization, &mut raw);
+                    shingler.hash_text(&normalization.normalize(text), &mut normalized);
+                    assert_eq!(raw, normalized, "{normalization} {size} {text:?}");
+                }
+            }
+        }
     }
 
     #[test]

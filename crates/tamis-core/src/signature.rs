@@ -56,7 +56,6 @@ impl<T: SignatureValue> SignatureMatrix<T> {
 #[derive(Default)]
 struct RowScratch {
     shingler: Option<Shingler>,
-    normalized: Vec<u8>,
     hashes: Vec<u64>,
 }
 
@@ -108,15 +107,10 @@ pub fn sketch_text_column(
 ) -> SignatureMatrix<u32> {
     sketch_rows(texts, hasher, |scratch, text| {
         if let Some(text) = text {
-            let RowScratch {
-                shingler,
-                normalized,
-                hashes,
-            } = scratch;
-            let text = normalization.apply_str(text, normalized);
+            let RowScratch { shingler, hashes } = scratch;
             shingler
                 .get_or_insert_with(|| Shingler::new(shingles))
-                .hash_text(text, hashes);
+                .hash_raw_text(text, normalization, hashes);
         }
     })
 }
@@ -160,11 +154,11 @@ pub fn shingle_text_column(
     texts
         .par_iter()
         .map_init(
-            || (Shingler::new(shingles), Vec::new()),
-            |(shingler, normalized), text| {
+            || Shingler::new(shingles),
+            |shingler, text| {
                 let mut hashes = Vec::new();
                 if let Some(text) = text {
-                    shingler.hash_text(normalization.apply_str(text, normalized), &mut hashes);
+                    shingler.hash_raw_text(text, normalization, &mut hashes);
                 }
                 ShingleSet::from_hashes(hashes)
             },

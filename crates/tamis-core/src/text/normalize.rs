@@ -127,7 +127,7 @@ const fn ascii_table(mode: Mode) -> [Ascii; 128] {
 
 /// ASCII characters in Unicode's punctuation categories (P*). Rust's `is_ascii_punctuation` also counts
 /// `$+<=>^|~` and the backtick, which Unicode files under symbols (S*) and which we keep.
-const fn is_ascii_punctuation_category(byte: u8) -> bool {
+pub(crate) const fn is_ascii_punctuation_category(byte: u8) -> bool {
     matches!(
         byte,
         b'!'..=b'#' | b'%'..=b'*' | b','..=b'/' | b':' | b';' | b'?' | b'@' | b'['..=b']' | b'_' | b'{' | b'}'

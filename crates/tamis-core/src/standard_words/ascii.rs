@@ -1,0 +1,274 @@
+//! The ASCII stretches of a text, scanned in blocks of 64 bytes.
+
+use super::Cursor;
+
+/// Per ASCII byte: its lowercase when it is a letter or a digit, else one of these two markers.
+const ASCII_SEPARATOR: u8 = 0x80;
+const ASCII_DROP: u8 = 0x81;
+
+static ASCII_ACTIONS: [u8; 128] = ascii_actions();
+
+const fn ascii_actions() -> [u8; 128] {
+    let mut table = [ASCII_SEPARATOR; 128];
+    let mut byte = 0u8;
+    while byte < 128 {
+        if byte.is_ascii_alphanumeric() {
+            table[byte as usize] = byte.to_ascii_lowercase();
+        } else if crate::text::normalize::is_ascii_punctuation_category(byte) {
+            table[byte as usize] = ASCII_DROP;
+        }
+        byte += 1;
+    }
+    table
+}
+
+/// Bytes per block of [`ascii_stretch`]: one bit each in a `u64`.
+pub(super) const BLOCK: usize = 64;
+
+/// ASCII letters and digits. This and [`is_separator_byte`] define the classes a byte at a time: the
+/// reference of [`block_masks`] in the tests, and the classifier where SSE2 is not available.
+#[allow(
+    clippy::needless_bitwise_bool,
+    reason = "no branch per comparison, so that the fallback can vectorize"
+)]
+fn is_word_byte(byte: u8) -> bool {
+    (byte.wrapping_sub(b'0') < 10) | ((byte | 0x20).wrapping_sub(b'a') < 26)
+}
+
+/// ASCII bytes that end a word: white space, control chars, and the symbols that are not punctuation
+/// (`$`, `+`, `<`, `=`, `>`, `^`, `` ` ``, `|`, `~`); the rest of ASCII is letters, digits and punctuation.
+#[allow(
+    clippy::needless_bitwise_bool,
+    reason = "no branch per comparison, so that the fallback can vectorize"
+)]
+fn is_separator_byte(byte: u8) -> bool {
+    (byte <= b' ')
+        | (byte == b'$')
+        | (byte == b'+')
+        | (byte.wrapping_sub(b'<') < 3)
+        | (byte == b'^')
+        | (byte == b'`')
+        | (byte == b'|')
+        | (byte >= b'~')
+}
+
+/// The masks of a block: bit i of `word` is set when `block[i]` is an ASCII letter or digit, of
+/// `separator` when it is a separator, of `non_ascii` when it is not ASCII.
+struct BlockMasks {
+    word: u64,
+    separator: u64,
+    non_ascii: u64,
+}
+
+/// [`BlockMasks`] of a block, 16 bytes per SSE2 instruction (part of every `x86_64` target).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code, reason = "SSE2 intrinsics; see the SAFETY comment")]
+#[allow(
+    clippy::cast_ptr_alignment,
+    reason = "`_mm_loadu_si128` reads unaligned memory"
+)]
+fn block_masks(block: &[u8; BLOCK]) -> BlockMasks {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut masks = BlockMasks {
+        word: 0,
+        separator: 0,
+        non_ascii: 0,
+    };
+    for (i, chunk) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is enabled on every x86_64 target, and `chunk` is 16 readable bytes (an exact
+        // chunk), which `_mm_loadu_si128` reads without any alignment requirement. The other
+        // intrinsics only compute on registers. `block_masks_match_the_byte_tests` checks the result.
+        let (word, separator, non_ascii) = unsafe {
+            let bytes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let splat = |byte: u8| _mm_set1_epi8(byte as i8);
+            // Signed compares are right on ASCII bytes; a block with any other byte is not classified.
+            let within = |v: __m128i, low: u8, high: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(v, splat(low - 1)),
+                    _mm_cmplt_epi8(v, splat(high + 1)),
+                )
+            };
+            let lowercase = _mm_or_si128(bytes, splat(0x20));
+            let word = _mm_or_si128(within(bytes, b'0', b'9'), within(lowercase, b'a', b'z'));
+            let equal = |byte: u8| _mm_cmpeq_epi8(bytes, splat(byte));
+            let separator = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_or_si128(_mm_cmplt_epi8(bytes, splat(b' ' + 1)), equal(b'$')),
+                    _mm_or_si128(equal(b'+'), within(bytes, b'<', b'>')),
+                ),
+                _mm_or_si128(
+                    _mm_or_si128(equal(b'^'), equal(b'`')),
+                    _mm_or_si128(equal(b'|'), _mm_cmpgt_epi8(bytes, splat(b'~' - 1))),
+                ),
+            );
+            (
+                _mm_movemask_epi8(word),
+                _mm_movemask_epi8(separator),
+                _mm_movemask_epi8(bytes),
+            )
+        };
+        let shift = 16 * i;
+        masks.word |= u64::from(word as u16) << shift;
+        masks.separator |= u64::from(separator as u16) << shift;
+        masks.non_ascii |= u64::from(non_ascii as u16) << shift;
+    }
+    masks
+}
+
+/// [`BlockMasks`] of a block, a byte at a time.
+#[cfg_attr(
+    target_arch = "x86_64",
+    allow(dead_code, reason = "the reference of the tests there")
+)]
+fn block_masks_bytewise(block: &[u8; BLOCK]) -> BlockMasks {
+    let mask = |test: fn(u8) -> bool| {
+        block
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (i, &byte)| mask | (u64::from(test(byte)) << i))
+    };
+    BlockMasks {
+        word: mask(is_word_byte),
+        separator: mask(is_separator_byte),
+        non_ascii: mask(|byte| !byte.is_ascii()),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn block_masks(block: &[u8; BLOCK]) -> BlockMasks {
+    block_masks_bytewise(block)
+}
+
+/// Scans ASCII bytes from `cursor.at` up to the first other byte. Word bytes are copied lowercased and
+/// end to end; each word's end is stored when a separator follows it and it is not empty.
+///
+/// Whole blocks of 64 ASCII bytes are classified at once into two bit masks, words bytes `w` and
+/// separators `s`. In the runs of non-separators `!s`, adding `w` carries out of every run that holds a
+/// word byte into the separator after it: `(!s + w) & s` marks the separators that end a word, with no
+/// branch per byte (word boundaries come every few bytes and would not predict well). The carry out of
+/// the block says whether the word still open holds a byte, and is carried into the next block.
+/// A function of its own, so that the cursor stays in registers.
+#[inline(never)]
+#[allow(
+    clippy::needless_bitwise_bool,
+    reason = "bitwise keeps the per-byte loop free of branches"
+)]
+pub(super) fn ascii_stretch(
+    input: &[u8],
+    out: &mut [u8],
+    word_ends: &mut [usize],
+    cursor: &mut Cursor,
+) {
+    let Cursor {
+        mut at,
+        mut len,
+        mut n_words,
+        mut last_end,
+    } = *cursor;
+    let mut open_word = u64::from(len != last_end);
+    loop {
+        let block = input
+            .get(at..at + BLOCK)
+            .and_then(|block| <&[u8; BLOCK]>::try_from(block).ok());
+        let out_block = out.get_mut(len..len + BLOCK);
+        let (Some(block), Some(out_block)) = (block, out_block) else {
+            break;
+        };
+        let Some(ends_block) = word_ends.get_mut(n_words..n_words + BLOCK) else {
+            break;
+        };
+        let BlockMasks {
+            word: word_bytes,
+            separator: separators,
+            non_ascii,
+        } = block_masks(block);
+        if non_ascii != 0 {
+            break;
+        }
+        let (sum, carry_a) = (!separators).overflowing_add(word_bytes);
+        let (sum, carry_b) = sum.overflowing_add(open_word);
+        let mut ending = sum & separators;
+        open_word = u64::from(carry_a | carry_b);
+        // Copy the word bytes, and note how many came before each byte of the block.
+        let mut written_before = [0u8; BLOCK];
+        let mut written = 0;
+        for (i, &byte) in block.iter().enumerate() {
+            out_block[written % BLOCK] = ASCII_ACTIONS[usize::from(byte & 0x7f)];
+            written_before[i] = written as u8;
+            written += ((word_bytes >> i) & 1) as usize;
+        }
+        let mut ended = 0;
+        while ending != 0 {
+            let separator = ending.trailing_zeros() as usize;
+            ends_block[ended % BLOCK] = len + usize::from(written_before[separator % BLOCK]);
+            ended += 1;
+            ending &= ending - 1;
+        }
+        at += BLOCK;
+        len += written;
+        n_words += ended;
+    }
+    // The byte loop below tells an open word by `len != last_end`.
+    last_end = if open_word == 1 { usize::MAX } else { len };
+    for &byte in input.get(at..).unwrap_or_default() {
+        if !byte.is_ascii() {
+            break;
+        }
+        let action = ASCII_ACTIONS[usize::from(byte)];
+        out[len] = action;
+        len += usize::from(action < ASCII_SEPARATOR);
+        let separator = action == ASCII_SEPARATOR;
+        word_ends[n_words] = len;
+        n_words += usize::from(separator & (len != last_end));
+        last_end = if separator { len } else { last_end };
+        at += 1;
+    }
+    *cursor = Cursor {
+        at,
+        len,
+        n_words,
+        last_end,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_tests_agree_with_the_table() {
+        for byte in 0u8..128 {
+            let action = ASCII_ACTIONS[usize::from(byte)];
+            assert_eq!(is_word_byte(byte), action < ASCII_SEPARATOR, "{byte}");
+            assert_eq!(is_separator_byte(byte), action == ASCII_SEPARATOR, "{byte}");
+        }
+    }
+
+    #[test]
+    fn block_masks_match_the_byte_tests() {
+        let mut state = 0xB10C_u64;
+        for case in 0..20_000 {
+            let mut block = [0u8; BLOCK];
+            for byte in &mut block {
+                state = crate::minhash::splitmix64(state);
+                // Every other block all ASCII; the rest with a byte above 127 now and then.
+                *byte = if case % 2 == 0 || state % 16 != 0 {
+                    (state >> 8) as u8 & 0x7f
+                } else {
+                    (state >> 8) as u8
+                };
+            }
+            let (fast, reference) = (block_masks(&block), block_masks_bytewise(&block));
+            assert_eq!(fast.non_ascii, reference.non_ascii);
+            if fast.non_ascii == 0 {
+                assert_eq!(
+                    (fast.word, fast.separator),
+                    (reference.word, reference.separator)
+                );
+            }
+        }
+    }
+}
