@@ -25,6 +25,9 @@ const fn ascii_actions() -> [u8; 128] {
 /// Bytes per block of [`ascii_stretch`]: one bit each in a `u64`.
 pub(super) const BLOCK: usize = 64;
 
+/// Bytes copied at once from a run of word bytes.
+const RUN_COPY: usize = 16;
+
 /// ASCII letters and digits. This and [`is_separator_byte`] define the classes a byte at a time: the
 /// reference of [`block_masks`] in the tests, and the classifier where SSE2 is not available.
 #[allow(
@@ -173,7 +176,7 @@ pub(super) fn ascii_stretch(
         let block = input
             .get(at..at + BLOCK)
             .and_then(|block| <&[u8; BLOCK]>::try_from(block).ok());
-        let out_block = out.get_mut(len..len + BLOCK);
+        let out_block = out.get_mut(len..len + BLOCK + RUN_COPY);
         let (Some(block), Some(out_block)) = (block, out_block) else {
             break;
         };
@@ -192,21 +195,33 @@ pub(super) fn ascii_stretch(
         let (sum, carry_b) = sum.overflowing_add(open_word);
         let mut ending = sum & separators;
         open_word = u64::from(carry_a | carry_b);
-        // Copy the word bytes, and note how many came before each byte of the block.
-        let mut written_before = [0u8; BLOCK];
+        // Copy each run of word bytes (a word is one run, or several where punctuation was dropped), 16
+        // bytes at a time, and end a word where an ending separator lies before the next run.
+        let mut lowered = [0u8; BLOCK + RUN_COPY];
+        for (low, &byte) in lowered.iter_mut().zip(block) {
+            *low = byte | (u8::from(byte.wrapping_sub(b'A') < 26) << 5);
+        }
+        let mut runs = word_bytes;
         let mut written = 0;
-        for (i, &byte) in block.iter().enumerate() {
-            out_block[written % BLOCK] = ASCII_ACTIONS[usize::from(byte & 0x7f)];
-            written_before[i] = written as u8;
-            written += ((word_bytes >> i) & 1) as usize;
-        }
         let mut ended = 0;
-        while ending != 0 {
-            let separator = ending.trailing_zeros() as usize;
-            ends_block[ended % BLOCK] = len + usize::from(written_before[separator % BLOCK]);
-            ended += 1;
-            ending &= ending - 1;
+        while runs != 0 {
+            let start = runs.trailing_zeros() as usize;
+            let before = ending & ((1u64 << start) - 1);
+            ends_block[ended % BLOCK] = len + written;
+            ended += usize::from(before != 0);
+            ending ^= before;
+            let run = (!(runs >> start)).trailing_zeros() as usize;
+            for piece in (0..run).step_by(RUN_COPY) {
+                let from = (start + piece) % BLOCK;
+                let to = (written + piece) % BLOCK;
+                out_block[to..to + RUN_COPY].copy_from_slice(&lowered[from..from + RUN_COPY]);
+            }
+            written += run;
+            // `run` bits from `start` are set; clear them (a run may reach bit 63).
+            runs &= !((u64::MAX >> (BLOCK - run)) << start);
         }
+        ends_block[ended % BLOCK] = len + written;
+        ended += usize::from(ending != 0);
         at += BLOCK;
         len += written;
         n_words += ended;
