@@ -38,31 +38,36 @@ fn main() {
         "{} documents, {megabytes:.1} MB, {threads} threads; {one_pass} take the one pass",
         docs.len()
     );
+    // Runs `run` 10 times when `name` is a chosen stage, and prints the best time.
+    let time_stage = |name: &str, run: &(dyn Fn() + Sync)| {
+        if !name.starts_with(stage.as_str()) {
+            return;
+        }
+        let seconds = (0..10)
+            .map(|_| {
+                let start = Instant::now();
+                pool.install(run);
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min);
+        println!(
+            "{name:<28} {:7.2} ms {:7.0} MB/s",
+            seconds * 1e3,
+            megabytes / seconds
+        );
+    };
     let measure =
         |name: &str, per_doc: &(dyn Fn(&mut Shingler, &mut Vec<u8>, &str) -> usize + Sync)| {
-            if !name.starts_with(stage.as_str()) {
-                return;
-            }
-            let seconds = (0..10)
-                .map(|_| {
-                    let start = Instant::now();
-                    let total: usize = pool.install(|| {
-                        docs.par_iter()
-                            .map_init(
-                                || (Shingler::default(), Vec::new()),
-                                |(shingler, scratch), doc| per_doc(shingler, scratch, doc),
-                            )
-                            .sum()
-                    });
-                    std::hint::black_box(total);
-                    start.elapsed().as_secs_f64()
-                })
-                .fold(f64::INFINITY, f64::min);
-            println!(
-                "{name:<28} {:7.2} ms {:7.0} MB/s",
-                seconds * 1e3,
-                megabytes / seconds
-            );
+            time_stage(name, &|| {
+                let total: usize = docs
+                    .par_iter()
+                    .map_init(
+                        || (Shingler::default(), Vec::new()),
+                        |(shingler, scratch), doc| per_doc(shingler, scratch, doc),
+                    )
+                    .sum();
+                std::hint::black_box(total);
+            });
         };
     measure("normalize", &|_, scratch, doc| {
         NORMALIZATION.apply_bytes(doc, scratch).len()
@@ -89,24 +94,14 @@ fn main() {
     });
     let rows: Vec<Option<&str>> = docs.iter().copied().map(Some).collect();
     for method in [SketchMethod::Fss, SketchMethod::Classic] {
-        let name = format!("sketch_text_column {method:?}");
-        if !name.starts_with(stage.as_str()) {
-            continue;
-        }
         let hasher = MinHasher::new(method, 128, 1).expect("valid parameters");
-        let seconds = (0..10)
-            .map(|_| {
-                let start = Instant::now();
-                std::hint::black_box(pool.install(|| {
-                    sketch_text_column(&rows, NORMALIZATION, ShingleConfig::default(), &hasher)
-                }));
-                start.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min);
-        println!(
-            "{name:<28} {:7.2} ms {:7.0} MB/s",
-            seconds * 1e3,
-            megabytes / seconds
-        );
+        time_stage(&format!("sketch_text_column {method:?}"), &|| {
+            std::hint::black_box(sketch_text_column(
+                &rows,
+                NORMALIZATION,
+                ShingleConfig::default(),
+                &hasher,
+            ));
+        });
     }
 }

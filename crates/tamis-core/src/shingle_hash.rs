@@ -12,21 +12,14 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::minhash::fmix64;
+
 /// Words longer than this are hashed with xxh3.
 pub const SHORT_WORD: usize = 16;
 
 const LOW_KEY: u64 = 0x9E37_79B9_7F4A_7C15;
 const HIGH_KEY: u64 = 0xC2B2_AE3D_27D4_EB4F;
 const LENGTH_KEY: u64 = 0x1656_67B1_9E37_79F9;
-
-/// A bijective mix of 64 bits (the finalizer of `MurmurHash3`).
-fn avalanche(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
-}
 
 /// The hash of a word of `len` bytes, 1 to [`SHORT_WORD`], given as a little-endian number whose bytes
 /// past `len` are zero.
@@ -115,7 +108,7 @@ fn window_hash(window: &[u64], position_weights: &[u64], length_weight: u64) -> 
         .fold(0u64, |sum, (&word, &weight)| {
             sum.wrapping_add(word.wrapping_mul(weight))
         });
-    avalanche(sum.wrapping_add((window.len() as u64).wrapping_mul(length_weight)))
+    fmix64(sum.wrapping_add((window.len() as u64).wrapping_mul(length_weight)))
 }
 
 fn fixed_windows<const N: usize>(

@@ -86,14 +86,6 @@ fn fmix32(mut h: u32) -> u32 {
     h ^ (h >> 16)
 }
 
-fn fmix64(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^ (h >> 33)
-}
-
 /// The permutation parameters of one datasketch `MinHash(num_perm, seed, scheme=...)`.
 #[derive(Debug, Clone)]
 pub struct DatasketchMinHash {
@@ -204,7 +196,7 @@ impl DatasketchMinHash {
                 }
             }
             DatasketchScheme::Affine64 => {
-                let mixed = fmix64(token_hash);
+                let mixed = super::fmix64(token_hash);
                 for (slot, (&a, &b)) in signature.iter_mut().zip(params) {
                     *slot = (*slot).min(a.wrapping_mul(mixed).wrapping_add(b));
                 }

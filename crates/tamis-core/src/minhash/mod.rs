@@ -161,6 +161,15 @@ pub(crate) fn splitmix64(state: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The 64-bit finalizer of `MurmurHash3`: a bijective mix, each output bit depending on every input bit.
+pub(crate) fn fmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
 /// `n` pseudo-random shingle hashes, drawn from `state` (test inputs for the kernels).
 #[cfg(test)]
 pub(crate) fn random_hashes(state: &mut u64, n: usize) -> Vec<u64> {
