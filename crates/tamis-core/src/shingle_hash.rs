@@ -7,8 +7,9 @@
 //!   by one 64x64 -> 128-bit multiply; longer words, rare in prose, take xxh3.
 //! - a shingle is `mix(Σ word[i] · weight[i] + n · weight_of_length)` with odd weights, distinct per
 //!   position (so `a b` and `b a` differ). For two different shingles to collide, a weighted sum of
-//!   word-hash differences must vanish modulo 2^64: about 2^-63 per pair, negligible next to `MinHash`'s
-//!   own error.
+//!   word-hash differences must vanish modulo 2^64: about 2^-63 per pair when the word hashes behave as
+//!   random numbers (a test checks that small and near-identical words get distinct hashes), negligible
+//!   next to `MinHash`'s own error.
 
 use xxhash_rust::xxh3::xxh3_64;
 

@@ -207,6 +207,28 @@ mod tests {
         );
     }
 
+    /// `Ⱥ` (2 bytes) lowercases to `ⱥ` (3 bytes): the words outgrow the text, and the blocks of ASCII
+    /// after them must still find room.
+    #[test]
+    fn words_longer_than_the_text_before_blocks_of_ascii() {
+        for capitals in [1, 40, 200] {
+            for ascii in ["Word after word, in blocks; ", "x"] {
+                let text = format!(
+                    "{} {} {}{}",
+                    "\u{23a}".repeat(capitals),
+                    ascii.repeat(20),
+                    "\u{23a}".repeat(capitals),
+                    ascii.repeat(20)
+                );
+                assert_eq!(
+                    one_pass(&text),
+                    Some(general(&text)),
+                    "{capitals} {ascii:?}"
+                );
+            }
+        }
+    }
+
     /// Every BMP char that the scan accepts, mixed with ASCII: the scan must give the general path's words.
     #[test]
     fn equals_the_general_path_on_random_text() {
