@@ -5,8 +5,11 @@
 //! (`"e.\u{301}"` -> `"e\u{301}"` -> `"é"`); the reference pins down what one pass does.
 //!
 //! Word segmentation (shingling's words, with its ASCII fast path) gives the words of
-//! `unicode_segmentation` on the text and on its standard normalization.
+//! `unicode_segmentation` on the text and on its standard normalization, and the one-pass `standard` words
+//! (`tamis_core::standard_words`) give the words of the normalized text.
 
+use tamis_core::shingle::Shingler;
+use tamis_core::standard_words::StandardWords;
 use tamis_core::text::Normalization;
 use unicode_normalization::UnicodeNormalization;
 use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
@@ -17,6 +20,23 @@ fn words_match_unicode_segmentation(text: &str) {
     tamis_core::words::for_each_word(text, |word| words.push(word));
     let reference: Vec<&str> = text.unicode_words().collect();
     assert_eq!(words, reference, "words of {text:?}");
+}
+
+/// Where the one-pass scan of `standard` words accepts a text, its words are those of the normalized text;
+/// and word shingles of the raw text equal those of the normalized text, whichever path they take.
+fn one_pass_matches_normalize_then_cut(text: &str) {
+    let normalized = Normalization::Standard.normalize(text);
+    let mut scanner = StandardWords::default();
+    if scanner.scan(text) {
+        let mut expected = Vec::new();
+        tamis_core::words::for_each_word(&normalized, |word| expected.push(word.as_bytes()));
+        assert!(scanner.words().eq(expected), "one-pass words of {text:?}");
+    }
+    let mut shingler = Shingler::default();
+    let (mut raw, mut cut) = (Vec::new(), Vec::new());
+    shingler.hash_raw_text(text, Normalization::Standard, &mut raw);
+    shingler.hash_text(&normalized, &mut cut);
+    assert_eq!(raw, cut, "word shingles of {text:?}");
 }
 
 /// Every run of Unicode `White_Space` becomes one ASCII space; both ends trimmed.
@@ -65,6 +85,7 @@ pub fn check(data: &[u8]) {
     }
     words_match_unicode_segmentation(&text);
     words_match_unicode_segmentation(&Normalization::Standard.normalize(&text));
+    one_pass_matches_normalize_then_cut(&text);
     let once = Normalization::Whitespace.normalize(&text);
     assert_eq!(
         Normalization::Whitespace.normalize(&once),
