@@ -201,6 +201,9 @@ mod tests {
         assert_eq!(one_pass("日本"), None);
         assert_eq!(one_pass("ﬁne"), None);
         assert_eq!(one_pass(""), Some(vec![]));
+        // Greek and Cyrillic capitals, accented Latin and symbols take the one pass.
+        let alphabets = "ΣΟΦΙΑ σοφία, ПРИВЕТ мир; Crème brûlée à 5 €";
+        assert_eq!(one_pass(alphabets), Some(general(alphabets)));
         assert_eq!(
             one_pass("Ærø x°y $5"),
             Some(vec!["ærø".into(), "x".into(), "y".into(), "5".into()])
