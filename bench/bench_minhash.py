@@ -13,8 +13,9 @@ Three measurements, each on the same documents:
 (c) LSH at J >= 0.8: index build + all-pairs query, then pair recall and precision against the exact pairs
     (exact Jaccard of the Python shingle sets, found without approximation by prefix filtering).
 
-Each timing is the best of 3 runs, except the fast kernels of (a): best of 10, taken in turn. Every library
-runs with its defaults for threads (datasketch: one; tamis and rensa: rayon on all cores).
+Each timing is the best of 3 runs, except the fast kernels of (a) and tamis' rows of (b): best of 10, taken
+in turn. Every library runs with its defaults for threads (datasketch: one; tamis and rensa: rayon on all
+cores).
 """
 
 from __future__ import annotations

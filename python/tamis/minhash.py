@@ -66,9 +66,10 @@ def sketch(
 
     Each text is normalized (``normalize``, as :func:`tamis.normalize`), cut into ``ngram``-grams of
     ``unit`` (``"word"``: Unicode words; ``"char"``: characters, for scripts without spaces and for code),
-    and sketched with ``method``: ``"fss"`` (Fast Similarity Sketching cut after three rounds, O(n), the
-    default) or ``"classic"`` (``num_perm`` independent permutations, O(n·k)). The fraction of equal slots
-    of two rows estimates the Jaccard similarity of their shingle sets (see :func:`jaccard`).
+    and sketched with ``method``: ``"fss"`` (Fast Similarity Sketching cut after three rounds, O(n) plus at
+    most about k²/4 on small sets, the default) or ``"classic"`` (``num_perm`` independent permutations,
+    O(n·k)). The fraction of equal slots of two rows estimates the Jaccard similarity of their shingle sets
+    (see :func:`jaccard`).
 
     ``texts`` is a list of str (``None`` for missing values), a pyarrow array or a polars Series (read in
     place). An empty or missing text has the *empty signature* (every slot ``2**32 - 1``), which matches

@@ -3,7 +3,8 @@
 //!
 //! Two native methods produce `u32` signatures: [`SketchMethod::Classic`] (k independent affine
 //! permutations, O(n·k)) and [`SketchMethod::Fss`] (Fast Similarity Sketching cut after three rounds,
-//! O(n) plus at most about k²/4 on small sets, the default). [`datasketch`] reproduces the Python `datasketch` package bit for bit.
+//! O(n) plus at most about k²/4 on small sets, the default). [`datasketch`] reproduces the Python
+//! `datasketch` package bit for bit.
 //!
 //! **Empty signature**: a document without shingles sketches to all slots equal to
 //! [`SignatureValue::EMPTY`] (`u32::MAX` / `u64::MAX`). Jaccard estimation and the LSH index treat
