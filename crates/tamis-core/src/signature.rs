@@ -18,7 +18,7 @@ pub struct SignatureMatrix<T> {
 impl<T: SignatureValue> SignatureMatrix<T> {
     /// Wraps row-major `values`; their length must be a multiple of `num_perm`.
     pub fn from_values(num_perm: usize, values: Vec<T>) -> Result<Self> {
-        if num_perm == 0 || values.len() % num_perm != 0 {
+        if num_perm == 0 || !values.len().is_multiple_of(num_perm) {
             return Err(Error::InvalidArgument(format!(
                 "{} values do not make rows of num_perm = {num_perm}",
                 values.len()

@@ -315,7 +315,7 @@ const INVALID: u8 = 0xFF;
 /// Standard base64 with `=` padding into `out` (cleared first); `false` on anything else.
 fn decode_base64(text: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return false;
     }
     let body = text

@@ -10,10 +10,10 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
         return at;
     };
     let next = at + first.len;
-    if first.is('\'') {
-        if let Some(len) = cur.contraction_len(next, true) {
-            return next + len;
-        }
+    if first.is('\'')
+        && let Some(len) = cur.contraction_len(next, true)
+    {
+        return next + len;
     }
     if first.class & LETTER != 0 {
         return cur.class_run_end(at, LETTER);

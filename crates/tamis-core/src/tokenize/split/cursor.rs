@@ -165,10 +165,10 @@ impl<'a> Cursor<'a> {
             }
         }
         for [first, second] in [['l', 'l'], ['v', 'e'], ['r', 'e']] {
-            if let Some(a) = letter(at, first) {
-                if let Some(b) = letter(at + a.len, second) {
-                    return Some(a.len + b.len);
-                }
+            if let Some(a) = letter(at, first)
+                && let Some(b) = letter(at + a.len, second)
+            {
+                return Some(a.len + b.len);
             }
         }
         None

@@ -82,10 +82,10 @@ fn upper_word_end(cur: &Cursor, start: usize) -> Option<usize> {
 
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)?` at `at`.
 fn with_contraction(cur: &Cursor, at: usize) -> usize {
-    if cur.char_is(at, |ch| ch.is('\'')) {
-        if let Some(len) = cur.contraction_len(at + 1, true) {
-            return at + 1 + len;
-        }
+    if cur.char_is(at, |ch| ch.is('\''))
+        && let Some(len) = cur.contraction_len(at + 1, true)
+    {
+        return at + 1 + len;
     }
     at
 }

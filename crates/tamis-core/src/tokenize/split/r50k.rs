@@ -9,10 +9,10 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     let Some(first) = cur.char_at(at) else {
         return at;
     };
-    if first.is('\'') {
-        if let Some(len) = cur.contraction_len(at + 1, false) {
-            return at + 1 + len;
-        }
+    if first.is('\'')
+        && let Some(len) = cur.contraction_len(at + 1, false)
+    {
+        return at + 1 + len;
     }
     // ` ?` joins a space to the letters, digits or punctuation that follow it.
     let (body, body_char) = match cur.char_at(at + first.len) {
