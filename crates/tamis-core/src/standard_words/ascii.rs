@@ -145,6 +145,16 @@ fn block_masks(block: &[u8; BLOCK]) -> BlockMasks {
     block_masks_bytewise(block)
 }
 
+/// Where a scan of blocks stands: the next input byte, the bytes written, the words ended, and
+/// whether the word still open holds a byte (1) or not (0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct BlockScan {
+    at: usize,
+    len: usize,
+    n_words: usize,
+    open_word: u64,
+}
+
 /// Scans ASCII bytes from `cursor.at` up to the first other byte. Word bytes are copied lowercased and
 /// end to end; each word's end is stored when a separator follows it and it is not empty.
 ///
@@ -153,25 +163,82 @@ fn block_masks(block: &[u8; BLOCK]) -> BlockMasks {
 /// word byte into the separator after it: `(!s + w) & s` marks the separators that end a word, with no
 /// branch per byte (word boundaries come every few bytes and would not predict well). The carry out of
 /// the block says whether the word still open holds a byte, and is carried into the next block.
-/// A function of its own, so that the cursor stays in registers.
-#[inline(never)]
-#[allow(
-    clippy::needless_bitwise_bool,
-    reason = "bitwise keeps the per-byte loop free of branches"
-)]
 pub(super) fn ascii_stretch(
     input: &[u8],
     out: &mut [u8],
     word_ends: &mut [usize],
     cursor: &mut Cursor,
 ) {
-    let Cursor {
+    *cursor = stretch_with(scan_blocks, input, out, word_ends, *cursor);
+}
+
+/// [`ascii_stretch`] with the given scanner of blocks, then byte by byte.
+fn stretch_with(
+    blocks: fn(&[u8], &mut [u8], &mut [usize], BlockScan) -> BlockScan,
+    input: &[u8],
+    out: &mut [u8],
+    word_ends: &mut [usize],
+    cursor: Cursor,
+) -> Cursor {
+    let start = BlockScan {
+        at: cursor.at,
+        len: cursor.len,
+        n_words: cursor.n_words,
+        open_word: u64::from(cursor.len != cursor.last_end),
+    };
+    let BlockScan {
+        at,
+        len,
+        n_words,
+        open_word,
+    } = blocks(input, out, word_ends, start);
+    // The byte loop tells an open word by `len != last_end`.
+    let last_end = if open_word == 1 { usize::MAX } else { len };
+    scan_bytes(
+        input,
+        out,
+        word_ends,
+        Cursor {
+            at,
+            len,
+            n_words,
+            last_end,
+        },
+    )
+}
+
+/// The blocks from `state.at`: with AVX-512 where the CPU has it (the last, partial block too), else
+/// the whole blocks.
+fn scan_blocks(
+    input: &[u8],
+    out: &mut [u8],
+    word_ends: &mut [usize],
+    state: BlockScan,
+) -> BlockScan {
+    #[cfg(target_arch = "x86_64")]
+    if compress::available() {
+        #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+        // SAFETY: `compress::available` checked that the CPU has every feature it is compiled for.
+        return unsafe { compress::scan_blocks(input, out, word_ends, state) };
+    }
+    scan_blocks_portable(input, out, word_ends, state)
+}
+
+/// The whole blocks, each run of word bytes copied 16 bytes at a time. A function of its own, so that
+/// the state stays in registers.
+#[inline(never)]
+fn scan_blocks_portable(
+    input: &[u8],
+    out: &mut [u8],
+    word_ends: &mut [usize],
+    state: BlockScan,
+) -> BlockScan {
+    let BlockScan {
         mut at,
         mut len,
         mut n_words,
-        mut last_end,
-    } = *cursor;
-    let mut open_word = u64::from(len != last_end);
+        mut open_word,
+    } = state;
     loop {
         let block = input
             .get(at..at + BLOCK)
@@ -191,10 +258,8 @@ pub(super) fn ascii_stretch(
         if non_ascii != 0 {
             break;
         }
-        let (sum, carry_a) = (!separators).overflowing_add(word_bytes);
-        let (sum, carry_b) = sum.overflowing_add(open_word);
-        let mut ending = sum & separators;
-        open_word = u64::from(carry_a | carry_b);
+        let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
+        open_word = carry;
         // Copy each run of word bytes (a word is one run, or several where punctuation was dropped), 16
         // bytes at a time, and end a word where an ending separator lies before the next run.
         let mut lowered = [0u8; BLOCK + RUN_COPY];
@@ -226,8 +291,35 @@ pub(super) fn ascii_stretch(
         len += written;
         n_words += ended;
     }
-    // The byte loop below tells an open word by `len != last_end`.
-    last_end = if open_word == 1 { usize::MAX } else { len };
+    BlockScan {
+        at,
+        len,
+        n_words,
+        open_word,
+    }
+}
+
+/// The separators of a block that end a word (see [`ascii_stretch`]), and whether the word still open
+/// at its end holds a byte.
+#[inline]
+fn word_endings(word_bytes: u64, separators: u64, open_word: u64) -> (u64, u64) {
+    let (sum, carry_a) = (!separators).overflowing_add(word_bytes);
+    let (sum, carry_b) = sum.overflowing_add(open_word);
+    (sum & separators, u64::from(carry_a | carry_b))
+}
+
+/// The ASCII bytes from `cursor.at` one at a time, up to the first other byte.
+#[allow(
+    clippy::needless_bitwise_bool,
+    reason = "bitwise keeps the per-byte loop free of branches"
+)]
+fn scan_bytes(input: &[u8], out: &mut [u8], word_ends: &mut [usize], cursor: Cursor) -> Cursor {
+    let Cursor {
+        mut at,
+        mut len,
+        mut n_words,
+        mut last_end,
+    } = cursor;
     for &byte in input.get(at..).unwrap_or_default() {
         if !byte.is_ascii() {
             break;
@@ -241,12 +333,123 @@ pub(super) fn ascii_stretch(
         last_end = if separator { len } else { last_end };
         at += 1;
     }
-    *cursor = Cursor {
+    Cursor {
         at,
         len,
         n_words,
         last_end,
+    }
+}
+
+/// Blocks with AVX-512 (`x86_64` CPUs since Ice Lake and Zen 4): one table lookup of the 64 bytes gives
+/// their lowercase or class, and one compress instruction writes the word bytes end to end. A word's
+/// end is then the count of word bytes before its ending separator, so that no loop runs per run of
+/// word bytes. A masked load reads the last, partial block, and the ASCII bytes before a non-ASCII
+/// one, so that no byte is left to the byte loop.
+#[cfg(target_arch = "x86_64")]
+mod compress {
+    use std::arch::x86_64::{
+        __m512i, _mm512_cmpeq_epi8_mask, _mm512_loadu_si512, _mm512_maskz_compress_epi8,
+        _mm512_maskz_loadu_epi8, _mm512_movepi8_mask, _mm512_permutex2var_epi8, _mm512_set1_epi8,
+        _mm512_storeu_si512,
     };
+
+    use super::{ASCII_ACTIONS, ASCII_SEPARATOR, BLOCK, BlockScan, word_endings};
+
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vbmi")
+            && std::arch::is_x86_feature_detected!("avx512vbmi2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+    }
+
+    /// [`super::scan_blocks_portable`], on partial blocks too (`compressed_blocks_match_the_portable`
+    /// checks that both scanners, followed by the byte loop, write the same).
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,avx512vbmi2,popcnt")]
+    #[allow(
+        unsafe_code,
+        reason = "AVX-512 loads and stores; see the SAFETY comments"
+    )]
+    #[allow(
+        clippy::cast_ptr_alignment,
+        reason = "the loads and stores are unaligned ones"
+    )]
+    pub(super) fn scan_blocks(
+        input: &[u8],
+        out: &mut [u8],
+        word_ends: &mut [usize],
+        state: BlockScan,
+    ) -> BlockScan {
+        let BlockScan {
+            mut at,
+            mut len,
+            mut n_words,
+            mut open_word,
+        } = state;
+        // SAFETY: `ASCII_ACTIONS` is 128 bytes: two unaligned reads of 64.
+        let (table_low, table_high) = unsafe {
+            (
+                _mm512_loadu_si512(ASCII_ACTIONS.as_ptr().cast::<__m512i>()),
+                _mm512_loadu_si512(ASCII_ACTIONS[BLOCK..].as_ptr().cast::<__m512i>()),
+            )
+        };
+        let separator_action = _mm512_set1_epi8(ASCII_SEPARATOR as i8);
+        loop {
+            let remaining = input.len().saturating_sub(at);
+            let (Some(out_block), Some(ends_block)) = (
+                out.get_mut(len..len + BLOCK),
+                word_ends.get_mut(n_words..n_words + BLOCK),
+            ) else {
+                break;
+            };
+            if remaining == 0 {
+                break;
+            }
+            let in_reach = u64::MAX >> BLOCK.saturating_sub(remaining);
+            // SAFETY: `at < input.len()`, so the pointer is inside `input`; the masked load reads only
+            // the bytes of `in_reach`, the `min(remaining, 64)` bytes from `at`, and does not touch
+            // (or fault on) the others, which it sets to zero.
+            let bytes = unsafe { _mm512_maskz_loadu_epi8(in_reach, input.as_ptr().add(at).cast()) };
+            // The bytes before the first that is not ASCII (all of them where there is none).
+            let non_ascii = _mm512_movepi8_mask(bytes);
+            let valid = in_reach & (non_ascii & non_ascii.wrapping_neg()).wrapping_sub(1);
+            if valid == 0 {
+                break;
+            }
+            // Each byte's entry in the 128-byte table (its low 7 bits index it): its lowercase below
+            // 0x80, a marker from 0x80. Bytes past `valid` are neither word bytes nor separators, so
+            // the carry out of them says whether the word open at the last valid byte holds one.
+            let actions = _mm512_permutex2var_epi8(table_low, bytes, table_high);
+            let word_bytes = !_mm512_movepi8_mask(actions) & valid;
+            let separators = _mm512_cmpeq_epi8_mask(actions, separator_action) & valid;
+            let written = _mm512_maskz_compress_epi8(word_bytes, actions);
+            // SAFETY: `out_block` is 64 writable bytes.
+            unsafe { _mm512_storeu_si512(out_block.as_mut_ptr().cast::<__m512i>(), written) };
+            let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
+            open_word = carry;
+            let mut ended = 0;
+            while ending != 0 {
+                let below = (1u64 << ending.trailing_zeros()) - 1;
+                ends_block[ended % BLOCK] = len + (word_bytes & below).count_ones() as usize;
+                ended += 1;
+                ending &= ending - 1;
+            }
+            let scanned = valid.count_ones() as usize;
+            at += scanned;
+            len += word_bytes.count_ones() as usize;
+            n_words += ended;
+            if scanned < BLOCK {
+                break;
+            }
+        }
+        BlockScan {
+            at,
+            len,
+            n_words,
+            open_word,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -270,7 +473,7 @@ mod tests {
             for byte in &mut block {
                 state = crate::minhash::splitmix64(state);
                 // Every other block all ASCII; the rest with a byte above 127 now and then.
-                *byte = if case % 2 == 0 || state % 16 != 0 {
+                *byte = if case % 2 == 0 || !state.is_multiple_of(16) {
                     (state >> 8) as u8 & 0x7f
                 } else {
                     (state >> 8) as u8
@@ -284,6 +487,61 @@ mod tests {
                     (reference.word, reference.separator)
                 );
             }
+        }
+    }
+
+    /// Runs both block scanners, each followed by the byte loop, on random ASCII (letters, digits,
+    /// separators, punctuation, now and then a byte above 127) from random states, and compares what
+    /// they write and where they stop. Where the CPU lacks AVX-512 there is nothing to compare: the
+    /// portable scanner is the one used, and the one-pass tests of `super::super` check it.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn compressed_blocks_match_the_portable() {
+        if !compress::available() {
+            return;
+        }
+        let alphabet = b"abcXYZ0189 \n\t.,'-!$+<=>^`|~\x01\x7f";
+        let mut state = 0x00C0_FFEE_u64;
+        let mut draw = |below: u64| {
+            state = crate::minhash::splitmix64(state);
+            state % below
+        };
+        for case in 0..20_000 {
+            let length = draw(320) as usize;
+            let input: Vec<u8> = (0..length)
+                .map(|_| match draw(if case % 3 == 0 { 400 } else { 1 << 20 }) {
+                    0 => 0xC3,
+                    drawn => alphabet[drawn as usize % alphabet.len()],
+                })
+                .collect();
+            let len = draw(8) as usize;
+            let start = Cursor {
+                at: draw(8) as usize,
+                len,
+                n_words: draw(4) as usize,
+                last_end: if draw(2) == 0 { len } else { usize::MAX },
+            };
+            let scan = |blocks: fn(&[u8], &mut [u8], &mut [usize], BlockScan) -> BlockScan| {
+                let mut out = vec![0xAA; 8 + length + 2 * BLOCK];
+                let mut ends = vec![usize::MAX; 4 + length / 2 + 2 * BLOCK];
+                let end = stretch_with(blocks, &input, &mut out, &mut ends, start);
+                out.truncate(end.len);
+                ends.truncate(end.n_words);
+                // Where the last word ended matters only as whether a word is open.
+                let open_word = end.len != end.last_end;
+                (end.at, end.len, end.n_words, open_word, out, ends)
+            };
+            #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+            let compressed = scan(|input, out, ends, start| {
+                // SAFETY: `compress::available` returned true above.
+                unsafe { compress::scan_blocks(input, out, ends, start) }
+            });
+            assert_eq!(
+                compressed,
+                scan(scan_blocks_portable),
+                "case {case}: {:?}",
+                String::from_utf8_lossy(&input)
+            );
         }
     }
 }

@@ -87,7 +87,9 @@ struct Cursor {
 /// general path.
 fn scan_into(text: &str, bytes: &mut Vec<u8>, ends: &mut Vec<usize>) -> Option<usize> {
     let input = text.as_bytes();
-    let slack = 2 * SHORT_WORD;
+    // Room past the words for the padded reads of their hashes, and for a whole block of AVX-512
+    // writes from the last, partial block of input.
+    let slack = BLOCK.max(2 * SHORT_WORD);
     // Every byte written is written before it is read, except the padding read past the end of a word,
     // which is masked off: the buffers are only grown, never cleared.
     grow(bytes, input.len() + slack);
