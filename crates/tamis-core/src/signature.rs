@@ -68,19 +68,50 @@ where
     F: Fn(&mut RowScratch, &I) + Sync,
 {
     let num_perm = hasher.num_perm();
-    // Zeros, because the allocator hands them over as fresh pages that the threads then touch (and
-    // fault in) as they fill their rows, where any other value is first written by this thread alone
-    // (a 10 MB memset for 20,000 rows of 128). `fill` writes every slot of its row.
-    let mut values = vec![0; items.len() * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(items.par_iter())
-        .for_each_init(RowScratch::default, |scratch, (row, item)| {
+    let values = fill_rows(
+        items.len(),
+        num_perm,
+        |scratch: &mut RowScratch, index, row| {
             scratch.hashes.clear();
-            shingle(scratch, item);
+            shingle(scratch, &items[index]);
             hasher.fill(&scratch.hashes, row);
-        });
+        },
+    );
     SignatureMatrix { num_perm, values }
+}
+
+/// `n_rows` rows of `num_perm` values, row-major, row `i` computed by `fill_row(scratch, i, row)` on the
+/// pool's threads (`fill_row` must write the whole row). Rows are written straight into the new
+/// matrix's uninitialized memory: zeroing it first (even with `calloc`, which gets its memory back
+/// from the last matrix freed) cost a memset of the whole matrix on the calling thread alone, 10 MB
+/// for 20,000 rows of 128.
+fn fill_rows<S, F>(n_rows: usize, num_perm: usize, fill_row: F) -> Vec<u32>
+where
+    S: Default,
+    F: Fn(&mut S, usize, &mut [u32]) + Sync,
+{
+    let len = n_rows * num_perm;
+    let mut values = Vec::with_capacity(len);
+    values.spare_capacity_mut()[..len]
+        .par_chunks_exact_mut(num_perm)
+        .enumerate()
+        .for_each_init(
+            || (S::default(), vec![0; num_perm]),
+            |(scratch, computed), (index, row)| {
+                fill_row(scratch, index, computed);
+                for (slot, &value) in row.iter_mut().zip(computed.iter()) {
+                    slot.write(value);
+                }
+            },
+        );
+    #[allow(unsafe_code, reason = "a matrix written in place by the threads")]
+    // SAFETY: the chunks above cover the first `len` elements (`len` is a multiple of `num_perm`), and
+    // each chunk had every element written from `computed`, which is `num_perm` long. Had a thread
+    // panicked, the panic would have come out of `for_each_init` before this line.
+    unsafe {
+        values.set_len(len);
+    }
+    values
 }
 
 /// Shingles and sketches every text in parallel.
@@ -139,12 +170,9 @@ pub fn sketch_hash_sets(
         ));
     }
     let num_perm = hasher.num_perm();
-    // Zeros rather than `EMPTY`, as in `sketch_rows`.
-    let mut values = vec![0; (offsets.len() - 1) * num_perm];
-    values
-        .par_chunks_exact_mut(num_perm)
-        .zip(offsets.par_windows(2))
-        .for_each(|(row, span)| hasher.fill(&hashes[span[0]..span[1]], row));
+    let values = fill_rows(offsets.len() - 1, num_perm, |(): &mut (), index, row| {
+        hasher.fill(&hashes[offsets[index]..offsets[index + 1]], row);
+    });
     Ok(SignatureMatrix { num_perm, values })
 }
 
@@ -229,8 +257,10 @@ mod tests {
         assert_eq!(single, parallel);
         let mut shingler = Shingler::new(config);
         let mut hashes = Vec::new();
-        shingler.hash_text(refs[17], &mut hashes);
-        assert_eq!(single.row(17), hasher.sketch(&hashes));
+        for (i, text) in refs.iter().enumerate() {
+            shingler.hash_text(text, &mut hashes);
+            assert_eq!(single.row(i), hasher.sketch(&hashes), "row {i}");
+        }
         assert_eq!(single.n_docs(), 200);
     }
 
@@ -284,6 +314,7 @@ mod tests {
         assert_eq!(matrix.row(0), matrix.row(1));
         assert!(is_empty_signature(matrix.row(2)));
         assert_ne!(matrix.row(0), matrix.row(3));
+        assert_eq!(matrix.row(3), hasher.sketch(&hashes[7..10]));
     }
 
     #[test]
