@@ -62,7 +62,14 @@ def test_list_pyarrow_polars_agree(method: str) -> None:
     want = tamis.sketch(texts, num_perm=64, method=method)  # type: ignore[arg-type]
     assert want.shape == (len(texts), 64)
     assert want.dtype == np.uint32
+
+    class Texts(list):  # type: ignore[type-arg]
+        pass
+
     for column in (
+        tuple(texts),  # read through the iterator protocol; a list is read item by item
+        iter(texts),
+        Texts(texts),
         pa.array(texts, type=pa.string()),
         pa.array(texts, type=pa.large_string()),
         pa.chunked_array([texts[:50], texts[50:]], type=pa.string()),

@@ -7,6 +7,7 @@ mod fuzzy;
 mod gil;
 mod minhash;
 mod partitioned;
+mod prefetch;
 mod text;
 mod texts;
 mod token_ints;

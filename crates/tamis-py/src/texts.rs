@@ -6,11 +6,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyList, PyString};
 use pyo3_arrow::input::AnyArray;
 
 use crate::errors::InvalidInputError;
+use crate::prefetch::prefetch_object;
 
 /// Owns whatever keeps the texts alive while the engine borrows them.
 pub enum TextColumn<'py> {
@@ -40,22 +42,19 @@ impl<'py> TextColumn<'py> {
                 "expected a list of str (or an Arrow string array), got a single str/bytes; wrap it in a list",
             ));
         }
+        if let Ok(list) = texts.cast_exact::<PyList>() {
+            // An exact list (a subclass may iterate otherwise), item by item, with the objects further
+            // on already on their way from memory.
+            let mut rows = Vec::with_capacity(list.len());
+            for row in 0..list.len() {
+                prefetch_list_item(list, row + PREFETCH_AHEAD);
+                rows.push(text_of(row, list.get_item(row)?)?);
+            }
+            return Ok(TextColumn::Python(rows));
+        }
         let mut rows = Vec::with_capacity(texts.len().unwrap_or(0));
         for (row, item) in texts.try_iter()?.enumerate() {
-            let item = item?;
-            if item.is_none() {
-                rows.push(None);
-            } else {
-                let text = item.cast_into::<PyString>().map_err(|error| {
-                    let found = error
-                        .into_inner()
-                        .get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
-                    PyTypeError::new_err(format!("row {row}: expected str or None, got {found}"))
-                })?;
-                rows.push(Some(text));
-            }
+            rows.push(text_of(row, item?)?);
         }
         Ok(TextColumn::Python(rows))
     }
@@ -67,6 +66,7 @@ impl<'py> TextColumn<'py> {
                 .iter()
                 .enumerate()
                 .map(|(row, item)| {
+                    prefetch_text(items.get(row + PREFETCH_AHEAD));
                     item.as_ref()
                         .map(|text| {
                             text.to_str().map_err(|_| {
@@ -93,6 +93,63 @@ impl<'py> TextColumn<'py> {
                     }
                 }
                 Ok(rows)
+            }
+        }
+    }
+}
+
+/// How many rows ahead of the one being read its object is asked for: the objects of a column are
+/// scattered over the heap, and each read of one not in the cache waits on memory. Touching each
+/// object (to read it, then to count its reference down) cost about 2.5 ms for 20,000 paragraphs,
+/// against none for an Arrow column.
+const PREFETCH_AHEAD: usize = 16;
+
+/// One row of a sequence: a `str`, or `None` for a null.
+fn text_of(row: usize, item: Bound<'_, PyAny>) -> PyResult<Option<Bound<'_, PyString>>> {
+    if item.is_none() {
+        return Ok(None);
+    }
+    item.cast_into::<PyString>().map(Some).map_err(|error| {
+        let found = error
+            .into_inner()
+            .get_type()
+            .name()
+            .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+        PyTypeError::new_err(format!("row {row}: expected str or None, got {found}"))
+    })
+}
+
+/// Asks for the object at `index` of `list`, if there is one.
+#[allow(
+    unsafe_code,
+    reason = "reads a list item's pointer; see the SAFETY comment"
+)]
+fn prefetch_list_item(list: &Bound<'_, PyList>, index: usize) {
+    // With a GIL, no other thread changes the list while this one holds it.
+    #[cfg(not(Py_GIL_DISABLED))]
+    if index < list.len() {
+        // SAFETY: the GIL is held and `index` is below the list's length, so the item pointer is
+        // valid; it is only prefetched, not read or kept.
+        prefetch_object(unsafe { ffi::PyList_GET_ITEM(list.as_ptr(), index as ffi::Py_ssize_t) });
+    }
+    #[cfg(Py_GIL_DISABLED)]
+    let _ = (list, index);
+}
+
+fn prefetch_text(text: Option<&Option<Bound<'_, PyString>>>) {
+    if let Some(Some(text)) = text {
+        prefetch_object(text.as_ptr());
+    }
+}
+
+impl Drop for TextColumn<'_> {
+    /// Counts the references down in order, prefetching ahead as the reads did: by now the engine has
+    /// read the texts through, and their objects have left the cache.
+    fn drop(&mut self) {
+        if let TextColumn::Python(items) = self {
+            for row in 0..items.len() {
+                prefetch_text(items.get(row + PREFETCH_AHEAD));
+                drop(items[row].take());
             }
         }
     }

@@ -27,6 +27,7 @@ use tamis_core::minhash::MinHasher;
 use tamis_core::signature::token_hash;
 
 use crate::errors::internal_error;
+use crate::prefetch::prefetch_object;
 
 /// How many tokens ahead of the one being hashed its object is fetched into the cache: reading the
 /// objects one after the other would wait on memory at each.
@@ -204,26 +205,6 @@ impl<'a> Prefetcher<'a> {
             self.index = 0;
         }
     }
-}
-
-/// Asks the CPU to start loading a token object (its header and the start of its bytes, which
-/// straddle two cache lines unless the object is aligned); a hint, which never faults.
-#[inline]
-#[allow(unsafe_code, reason = "a prefetch intrinsic; see the SAFETY comment")]
-fn prefetch_object(object: *const ffi::PyObject) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        let start = object.cast::<i8>();
-        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch reads nothing the program sees
-        // and never faults, whatever the address.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(start);
-            _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(63));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = object;
 }
 
 /// Documents one worker takes at a time: contiguous, so that prefetching runs on into the next one.
