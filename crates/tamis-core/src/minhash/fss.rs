@@ -93,7 +93,11 @@ impl FastSimilaritySketch {
         if shingle_hashes.is_empty() {
             return;
         }
-        let n_reached = throw_rounds(&self.rounds, shingle_hashes, out);
+        let n_reached = if out.len() == DEFAULT_BINS {
+            throw_rounds::<DEFAULT_BINS>(&self.rounds, shingle_hashes, out)
+        } else {
+            throw_rounds::<0>(&self.rounds, shingle_hashes, out)
+        };
         if n_reached < out.len() {
             fill_unreached(
                 &self.fallback_multipliers,
@@ -106,15 +110,37 @@ impl FastSimilaritySketch {
     }
 }
 
+/// The default `num_perm`, for which the throws are compiled with the count of bins known.
+const DEFAULT_BINS: usize = 128;
+
 /// Elements hashed together before their throws (one AVX2 vector of `u32`).
 const THROW_LANES: usize = 8;
 
 /// Throws every element into a bin per round, until every bin is reached or the rounds run out;
 /// returns how many bins were reached. A slot keeps the minimum of what lands in it; the round in
 /// its top bits makes that the smallest value of the first round that reached it.
+///
+/// `BINS` is `out.len()` when it is known when compiling (a power of two), else 0: with the count of
+/// bins known, a bin is a shift of the hash and needs no bounds check.
 #[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
-fn throw_rounds(rounds: &[RoundMaps], shingle_hashes: &[u64], out: &mut [u32]) -> usize {
+fn throw_rounds<const BINS: usize>(
+    rounds: &[RoundMaps],
+    shingle_hashes: &[u64],
+    out: &mut [u32],
+) -> usize {
+    let fixed = BINS.is_power_of_two();
+    if fixed {
+        assert_eq!(out.len(), BINS, "one slot per bin");
+    }
     let bins = out.len() as u64;
+    // Always `bin` itself (bins are below `out.len()`); a mask the compiler sees when `BINS` is fixed.
+    let slot_of = |bin: u32| {
+        if fixed {
+            bin as usize % BINS.max(1)
+        } else {
+            bin as usize
+        }
+    };
     let chunks = shingle_hashes.chunks_exact(THROW_LANES);
     let rest = chunks.remainder();
     let mut n_reached = 0;
@@ -142,12 +168,12 @@ fn throw_rounds(rounds: &[RoundMaps], shingle_hashes: &[u64], out: &mut [u32]) -
             let values_of_chunk: [u32; THROW_LANES] =
                 std::array::from_fn(|lane| value_of(chunk[lane]));
             for (&bin, &value) in bins_of_chunk.iter().zip(&values_of_chunk) {
-                let slot = &mut out[bin as usize];
+                let slot = &mut out[slot_of(bin)];
                 *slot = (*slot).min(value);
             }
         }
         for &hash in rest {
-            let slot = &mut out[bin_of(hash) as usize];
+            let slot = &mut out[slot_of(bin_of(hash))];
             *slot = (*slot).min(value_of(hash));
         }
         // Counted after the round, on vectors, rather than per throw.
