@@ -18,6 +18,7 @@ pub mod lsh;
 pub mod minhash;
 pub mod parallel;
 pub mod partitioned;
+pub mod prefetch;
 pub mod progress;
 pub mod report;
 pub mod shingle;

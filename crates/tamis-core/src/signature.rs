@@ -64,7 +64,7 @@ struct RowScratch {
 /// threads.
 fn sketch_rows<I, F>(items: &[I], hasher: &MinHasher, shingle: F) -> SignatureMatrix<u32>
 where
-    I: Sync,
+    I: Sync + RowData,
     F: Fn(&mut RowScratch, &I) + Sync,
 {
     let num_perm = hasher.num_perm();
@@ -72,12 +72,41 @@ where
         items.len(),
         num_perm,
         |scratch: &mut RowScratch, index, row| {
+            // The next row's data, anywhere in memory (Python strings are scattered over the heap),
+            // is on its way while this row is sketched.
+            if let Some(next) = items.get(index + 1) {
+                crate::prefetch::prefetch_start(next.data());
+            }
             scratch.hashes.clear();
             shingle(scratch, &items[index]);
             hasher.fill(&scratch.hashes, row);
         },
     );
     SignatureMatrix { num_perm, values }
+}
+
+/// The bytes a row of [`sketch_rows`] reads first.
+trait RowData {
+    fn data(&self) -> &[u8];
+}
+
+impl RowData for &str {
+    fn data(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl RowData for Option<&str> {
+    fn data(&self) -> &[u8] {
+        self.map(str::as_bytes).unwrap_or_default()
+    }
+}
+
+impl RowData for &[u32] {
+    /// Not asked for ahead: token ids come from Rust-side arrays.
+    fn data(&self) -> &[u8] {
+        &[]
+    }
 }
 
 /// `n_rows` rows of `num_perm` values, row-major, row `i` computed by `fill_row(scratch, i, row)` on the
