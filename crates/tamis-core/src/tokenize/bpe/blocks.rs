@@ -11,8 +11,7 @@
 use super::{NONE, PairMemo, key};
 use crate::tokenize::vocab::{Rank, Vocab};
 
-/// The longest piece this merge takes: two windows' worth (see `super::WINDOW`), so that a window
-/// that doubled once still fits.
+/// The longest piece this merge takes: a window and its lookahead (see `super::WINDOW`).
 pub(super) const MAX_LEN: usize = 256;
 /// Keys per block: a 16-key rescan and a 16-minimum scan balance each other at 256 slots.
 const BLOCK: usize = 16;
