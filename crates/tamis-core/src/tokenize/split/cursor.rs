@@ -48,6 +48,11 @@ impl<'a> Cursor<'a> {
         self.bytes.len()
     }
 
+    /// The text's bytes, for scanners with a fast path of their own over ASCII.
+    pub(super) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
     /// The character starting at byte `at`, or `None` at the end. `at` is a char boundary.
     /// (ASCII inline, the rest out of line: kept this small, the scanners inline it.)
     #[inline]

@@ -8,6 +8,9 @@ use crate::tokenize::classes::{LOWERISH, NUMBER, UPPERISH};
 
 /// The end of the piece starting at `at` (< text length).
 pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
+    if let Some(end) = ascii_word_end(cur.bytes(), at) {
+        return end;
+    }
     let Some(first) = cur.char_at(at) else {
         return at;
     };
@@ -42,6 +45,35 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     let run = cur.space_run(at);
     run.after_last_newline
         .unwrap_or_else(|| run.lookahead_end(at))
+}
+
+/// Most pieces of real text: an optional ASCII prefix (`[^\r\n\p{L}\p{N}]`: a space, punctuation),
+/// ASCII letters, then an ASCII byte that ends the word. Then the first two alternatives give that
+/// end: uppercase then lowercase letters are the first (`The`), uppercase alone the second (`THE`),
+/// and an uppercase letter after lowercase ones starts the next piece (`camelCase`). `None` for
+/// everything else, which the general scan below reads: no letter after the prefix, or a word that
+/// may go on (an apostrophe, for a contraction; a non-ASCII byte, which may be a letter or a mark).
+#[inline]
+fn ascii_word_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let first = *bytes.get(at)?;
+    let start = if first.is_ascii_alphabetic() {
+        at
+    } else if first.is_ascii() && !first.is_ascii_digit() && first != b'\r' && first != b'\n' {
+        at + 1
+    } else {
+        return None;
+    };
+    let mut end = start;
+    while bytes.get(end).is_some_and(u8::is_ascii_uppercase) {
+        end += 1;
+    }
+    while bytes.get(end).is_some_and(u8::is_ascii_lowercase) {
+        end += 1;
+    }
+    let word_may_go_on = bytes
+        .get(end)
+        .is_some_and(|&next| !next.is_ascii() || next == b'\'');
+    (end > start && !word_may_go_on).then_some(end)
 }
 
 /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+` then the optional contraction.
