@@ -45,14 +45,23 @@ pub(super) fn encode_in_parallel(
     };
     // Stretches scanned from inside a long piece read on to its end, so they are kept few.
     let stretch_len = text.len().div_ceil(2 * rayon::current_num_threads());
-    let cuts = cuts(text, stretch_len.max(1));
+    // A first piece as long as a stretch (a run of letters or of CJK, often the whole text) is
+    // encoded first: stretches inside it would only scan it again to its end, and they start after it.
+    let first_end = scanner.piece_end(0);
+    let first_end = if first_end >= stretch_len {
+        encode_any_piece(vocab, &text.as_bytes()[..first_end], out);
+        first_end
+    } else {
+        0
+    };
+    let cuts = cuts(text, first_end, stretch_len.max(1));
     let stretches: Vec<Stretch> = cuts
         .par_windows(2)
         .map(|stretch| Stretch::encode(&scanner, vocab, text, stretch[0], stretch[1]))
         .collect();
     out.reserve(stretches.iter().map(|stretch| stretch.tokens.len()).sum());
     // The next true piece start: the tokens of everything before it are in `out`.
-    let mut at = 0;
+    let mut at = cuts[0];
     for (stretch, &stretch_end) in stretches.iter().zip(&cuts[1..]) {
         while at < stretch_end {
             if let Some(tokens) = stretch.tokens_from(at) {
@@ -146,10 +155,11 @@ fn encode_any_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     }
 }
 
-/// `0`, the character boundaries about every `len` bytes, and `text.len()`.
-fn cuts(text: &str, len: usize) -> Vec<usize> {
-    let mut cuts = vec![0];
-    let mut cut = len;
+/// `start`, the character boundaries about every `len` bytes after it, and `text.len()` (just
+/// `start` when it is the end).
+fn cuts(text: &str, start: usize, len: usize) -> Vec<usize> {
+    let mut cuts = vec![start];
+    let mut cut = start + len;
     while cut < text.len() {
         if text.is_char_boundary(cut) {
             cuts.push(cut);
@@ -158,7 +168,7 @@ fn cuts(text: &str, len: usize) -> Vec<usize> {
             cut += 1;
         }
     }
-    if !text.is_empty() {
+    if start < text.len() {
         cuts.push(text.len());
     }
     cuts
