@@ -294,6 +294,44 @@ def test_token_ints_shared_across_results_stay_exact() -> None:
     assert ours.encode_ordinary("hello world") == theirs.encode_ordinary("hello world")
 
 
+def test_large_results_filled_by_every_core_hold_exact_references() -> None:
+    """Results of 65,536 tokens or more are written by the worker threads, and the references their
+    items hold are added to each shared int at the end: the ids are tiktoken's, every int's
+    reference count goes up by exactly its number of uses (and back down when the lists go), and
+    each list is the caller's own."""
+    import sys
+
+    ours, theirs = tamis.get_encoding("cl100k_base"), reference("cl100k_base")
+    # Empty rows between the others, and several worker tasks' worth of tokens (each task takes
+    # 32,768), so that tasks start and end inside rows and next to empty ones.
+    rows = [text for text in REAL * 6 for text in (text, "")]
+    expected = theirs.encode_ordinary_batch(rows)
+    total = sum(map(len, expected))
+    assert total > 4 * 32_768
+    ours.encode_ordinary_batch(rows)  # builds the shared ints
+    the = ours.encode_single_token(b" the")  # past the interpreter's own small ints (0-256)
+    shared = next(token for row in ours.encode_ordinary_batch(rows) for token in row if token == the)
+    before = sys.getrefcount(shared)
+    batch = ours.encode_ordinary_batch(rows)
+    assert batch == expected
+    uses = sum(row.count(the) for row in expected)
+    assert uses > 100
+    assert sys.getrefcount(shared) == before + uses
+    batch[0].append(-1)
+    batch[2].clear()
+    assert ours.encode_ordinary_batch(rows[:3]) == expected[:3]
+    del batch
+    assert sys.getrefcount(shared) == before
+
+    text = " ".join(rows)
+    single = ours.encode_ordinary(text)
+    assert single == theirs.encode_ordinary(text)
+    assert len(single) > 65_536
+    assert sys.getrefcount(shared) == before + single.count(the)
+    del single
+    assert sys.getrefcount(shared) == before
+
+
 # --------------------------------------------------------------------------------------------------------
 # Generated text
 

@@ -11,6 +11,8 @@ mod prefetch;
 mod text;
 mod texts;
 mod token_ints;
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+mod token_lists;
 #[cfg(not(Py_GIL_DISABLED))]
 mod token_sets;
 mod tokenizer;
