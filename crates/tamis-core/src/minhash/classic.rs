@@ -92,7 +92,7 @@ pub(super) fn fill_slots(
 
 /// The 32-bit input of the permutations: both halves of the 64-bit shingle hash.
 #[inline]
-fn fold(hash: u64) -> u32 {
+pub(super) fn fold(hash: u64) -> u32 {
     (hash ^ (hash >> 32)) as u32
 }
 

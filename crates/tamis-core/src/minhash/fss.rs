@@ -93,32 +93,37 @@ impl FastSimilaritySketch {
         if shingle_hashes.is_empty() {
             return;
         }
-        let n_reached = if out.len() == DEFAULT_BINS {
-            throw_rounds::<DEFAULT_BINS>(&self.rounds, shingle_hashes, out)
-        } else {
-            throw_rounds::<0>(&self.rounds, shingle_hashes, out)
-        };
-        if n_reached < out.len() {
-            fill_unreached(
-                &self.fallback_multipliers,
-                &self.fallback_offsets,
-                n_reached,
-                shingle_hashes,
-                out,
-            );
-        }
+        SCRATCH.with_borrow_mut(|scratch| {
+            let n_reached = if out.len() == DEFAULT_BINS {
+                throw_rounds::<DEFAULT_BINS>(&self.rounds, shingle_hashes, out, scratch)
+            } else {
+                throw_rounds::<0>(&self.rounds, shingle_hashes, out, scratch)
+            };
+            if n_reached < out.len() {
+                fill_unreached(
+                    &self.fallback_multipliers,
+                    &self.fallback_offsets,
+                    n_reached,
+                    shingle_hashes,
+                    out,
+                    scratch,
+                );
+            }
+        });
     }
 }
 
 /// The default `num_perm`, for which the throws are compiled with the count of bins known.
 const DEFAULT_BINS: usize = 128;
 
-/// Elements hashed together before their throws (one AVX2 vector of `u32`).
-const THROW_LANES: usize = 8;
-
 /// Throws every element into a bin per round, until every bin is reached or the rounds run out;
 /// returns how many bins were reached. A slot keeps the minimum of what lands in it; the round in
 /// its top bits makes that the smallest value of the first round that reached it.
+///
+/// Each round first draws every element's bin and value into two arrays, a loop of 32-bit lanes
+/// that LLVM vectorizes, then throws them one by one (a scattered load, minimum and store each):
+/// drawing and throwing element by element kept the draws scalar, and the throws were then 40% of
+/// the kernel's time rather than most of it.
 ///
 /// `BINS` is `out.len()` when it is known when compiling (a power of two), else 0: with the count of
 /// bins known, a bin is a shift of the hash and needs no bounds check.
@@ -127,12 +132,15 @@ fn throw_rounds<const BINS: usize>(
     rounds: &[RoundMaps],
     shingle_hashes: &[u64],
     out: &mut [u32],
+    scratch: &mut Scratch,
 ) -> usize {
     let fixed = BINS.is_power_of_two();
     if fixed {
         assert_eq!(out.len(), BINS, "one slot per bin");
     }
     let bins = out.len() as u64;
+    // With the count of bins a power of two, `spread * bins >> 32` is a shift.
+    let shift = if fixed { 32 - BINS.trailing_zeros() } else { 0 };
     // Always `bin` itself (bins are below `out.len()`); a mask the compiler sees when `BINS` is fixed.
     let slot_of = |bin: u32| {
         if fixed {
@@ -141,116 +149,130 @@ fn throw_rounds<const BINS: usize>(
             bin as usize
         }
     };
-    let chunks = shingle_hashes.chunks_exact(THROW_LANES);
-    let rest = chunks.remainder();
-    let mut n_reached = 0;
+    let n = shingle_hashes.len();
+    scratch.bins.resize(n, 0);
+    scratch.values.resize(n, 0);
     for (round, maps) in rounds.iter().enumerate() {
         let tag = (round as u32) << VALUE_BITS;
-        let bin_of = |hash: u64| {
+        let draws = scratch.bins.iter_mut().zip(scratch.values.iter_mut());
+        for ((bin, value), &hash) in draws.zip(shingle_hashes) {
             let spread = maps
                 .bin
                 .0
                 .wrapping_mul((hash >> 32) as u32)
                 .wrapping_add(maps.bin.1);
-            ((u64::from(spread) * bins) >> 32) as u32
-        };
-        let value_of = |hash: u64| {
+            *bin = if fixed {
+                spread >> shift
+            } else {
+                ((u64::from(spread) * bins) >> 32) as u32
+            };
             let drawn = maps
                 .value
                 .0
                 .wrapping_mul(hash as u32)
                 .wrapping_add(maps.value.1);
-            tag | (drawn >> ROUND_BITS)
-        };
-        for chunk in chunks.clone() {
-            // Hashed together (vector lanes), then thrown one by one.
-            let bins_of_chunk: [u32; THROW_LANES] = std::array::from_fn(|lane| bin_of(chunk[lane]));
-            let values_of_chunk: [u32; THROW_LANES] =
-                std::array::from_fn(|lane| value_of(chunk[lane]));
-            for (&bin, &value) in bins_of_chunk.iter().zip(&values_of_chunk) {
-                let slot = &mut out[slot_of(bin)];
-                *slot = (*slot).min(value);
+            *value = tag | (drawn >> ROUND_BITS);
+        }
+        for (&bin, &value) in scratch.bins.iter().zip(&scratch.values) {
+            let slot = &mut out[slot_of(bin)];
+            *slot = (*slot).min(value);
+        }
+        // Every bin reached can end the rounds early only once there have been as many throws as
+        // bins; the count runs on vectors, after the round.
+        let last = round + 1 == rounds.len();
+        if last || (round + 1) * n >= out.len() {
+            let n_reached = out.iter().filter(|&&slot| slot != UNREACHED).count();
+            if last || n_reached == out.len() {
+                return n_reached;
             }
         }
-        for &hash in rest {
-            let slot = &mut out[slot_of(bin_of(hash))];
-            *slot = (*slot).min(value_of(hash));
-        }
-        // Counted after the round, on vectors, rather than per throw.
-        n_reached = out.iter().filter(|&&slot| slot != UNREACHED).count();
-        if n_reached == out.len() {
-            break;
-        }
     }
-    n_reached
+    0
 }
 
 /// Gives each bin no round reached (`UNREACHED` in `out`, `out.len() - n_reached` of them) its
-/// classic permutation over the whole set, valued after every round. The unreached bins are
-/// gathered first, so that their permutations run on full vectors.
+/// classic permutation over the whole set, valued after every round.
 fn fill_unreached(
     multipliers: &[u32],
     offsets: &[u32],
     n_reached: usize,
     shingle_hashes: &[u64],
     out: &mut [u32],
+    scratch: &mut Scratch,
 ) {
-    FALLBACK_SCRATCH.with_borrow_mut(|scratch| {
-        if 2 * n_reached < out.len() {
-            // Most bins unreached (sets much smaller than k): every permutation, classic kernel.
-            scratch.values.resize(out.len(), 0);
-            super::classic::fill_slots(multipliers, offsets, shingle_hashes, &mut scratch.values);
-            blend_unreached(out, &scratch.values);
-            return;
-        }
-        // Branch-free gathering (whether a bin was reached is a coin toss): each bin is written at
-        // the next free place, which only moves on past an unreached one; one spare place for the
-        // last write.
-        let n_unreached = out.len() - n_reached;
-        let unreached = &mut scratch.unreached;
-        unreached.resize(n_unreached + 1, 0);
-        let mut len = 0;
-        for (bin, &slot) in out.iter().enumerate() {
-            unreached[len] = bin;
-            len += usize::from(slot == UNREACHED);
-        }
-        unreached.truncate(n_unreached);
-        // The parameters of the unreached bins side by side, padded to whole groups of the classic
-        // kernel with copies of the last one (whose value is then computed again and not used).
-        let padded = n_unreached.next_multiple_of(super::classic::LANES);
-        let bin_at = |index: usize| unreached[index.min(n_unreached - 1)];
-        scratch.multipliers.clear();
-        scratch
-            .multipliers
-            .extend((0..padded).map(|i| multipliers[bin_at(i)]));
-        scratch.offsets.clear();
-        scratch
-            .offsets
-            .extend((0..padded).map(|i| offsets[bin_at(i)]));
-        scratch.values.resize(padded, 0);
-        super::classic::fill_slots(
-            &scratch.multipliers,
-            &scratch.offsets,
-            shingle_hashes,
-            &mut scratch.values,
-        );
-        for (&bin, &value) in unreached.iter().zip(&scratch.values) {
-            out[bin] = fallback_value(value);
-        }
-    });
+    if 2 * n_reached < out.len() {
+        // Most bins unreached (sets much smaller than k): every permutation, classic kernel.
+        scratch.values.resize(out.len(), 0);
+        super::classic::fill_slots(multipliers, offsets, shingle_hashes, &mut scratch.values);
+        blend_unreached(out, &scratch.values);
+        return;
+    }
+    // A few bins: each one's minimum over the elements, on vectors of elements. (Vectors of bins,
+    // as the classic kernel runs, would pad the few bins to a whole group of 32.)
+    fold_elements(shingle_hashes, &mut scratch.folded);
+    fill_unreached_bins(multipliers, offsets, &scratch.folded, out);
 }
 
-/// Buffers of the fallback, kept per thread: allocating them per set cost as much as their work.
+/// Gives each unreached slot of `out` its fallback value, the smallest image of `folded` under its
+/// bin's permutation. The unreached slots are found from bit masks, 64 bins at a time: whether a bin
+/// was reached is a coin toss, so a branch per bin would be mispredicted half the time.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn fill_unreached_bins(multipliers: &[u32], offsets: &[u32], folded: &[u32], out: &mut [u32]) {
+    for (group, slots) in out.chunks_mut(64).enumerate() {
+        let mut unreached = slots.iter().enumerate().fold(0u64, |mask, (i, &slot)| {
+            mask | u64::from(slot == UNREACHED) << i
+        });
+        while unreached != 0 {
+            let i = unreached.trailing_zeros() as usize;
+            unreached &= unreached - 1;
+            let bin = group * 64 + i;
+            slots[i] = fallback_value(smallest_image(multipliers[bin], offsets[bin], folded));
+        }
+    }
+}
+
+/// Elements of the fallback's minimum taken together (two AVX2 vectors of `u32`).
+const FOLD_LANES: usize = 16;
+
+/// The 32-bit inputs of the classic permutations ([`super::classic::fold`]), padded to whole
+/// vectors with copies of the first: a minimum does not change when an element repeats.
+#[multiversion(targets("x86_64+avx2", "x86_64+sse4.1"))]
+fn fold_elements(shingle_hashes: &[u64], folded: &mut Vec<u32>) {
+    folded.clear();
+    folded.extend(
+        shingle_hashes
+            .iter()
+            .map(|&hash| super::classic::fold(hash)),
+    );
+    let first = folded.first().copied().unwrap_or_default();
+    folded.resize(folded.len().next_multiple_of(FOLD_LANES), first);
+}
+
+/// The smallest of `multiplier * x + offset` over `folded` (a whole number of vectors); inlined
+/// into its caller's vector code.
+#[inline]
+fn smallest_image(multiplier: u32, offset: u32, folded: &[u32]) -> u32 {
+    let mut lanes = [u32::EMPTY; FOLD_LANES];
+    for group in folded.chunks_exact(FOLD_LANES) {
+        for (lane, &x) in lanes.iter_mut().zip(group) {
+            *lane = (*lane).min(multiplier.wrapping_mul(x).wrapping_add(offset));
+        }
+    }
+    lanes.into_iter().fold(u32::EMPTY, u32::min)
+}
+
+/// Buffers of the kernel, kept per thread: allocating them per set cost as much as their work.
 #[derive(Default)]
-struct FallbackScratch {
-    unreached: Vec<usize>,
-    multipliers: Vec<u32>,
-    offsets: Vec<u32>,
+struct Scratch {
+    /// Each element's bin and value in the current round.
+    bins: Vec<u32>,
     values: Vec<u32>,
+    /// The fallback's inputs.
+    folded: Vec<u32>,
 }
 
 thread_local! {
-    static FALLBACK_SCRATCH: RefCell<FallbackScratch> = RefCell::default();
+    static SCRATCH: RefCell<Scratch> = RefCell::default();
 }
 
 /// Gives every unreached slot its fallback value from `values` (one per bin).
