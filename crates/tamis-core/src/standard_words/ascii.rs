@@ -208,7 +208,7 @@ fn stretch_with(
 }
 
 /// The blocks from `state.at`: with AVX-512 where the CPU has it (the last, partial block too), else
-/// the whole blocks.
+/// the whole blocks, with SSSE3 where the CPU has it.
 fn scan_blocks(
     input: &[u8],
     out: &mut [u8],
@@ -216,10 +216,17 @@ fn scan_blocks(
     state: BlockScan,
 ) -> BlockScan {
     #[cfg(target_arch = "x86_64")]
-    if compress::available() {
-        #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
-        // SAFETY: `compress::available` checked that the CPU has every feature it is compiled for.
-        return unsafe { compress::scan_blocks(input, out, word_ends, state) };
+    {
+        if compress::available() {
+            #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+            // SAFETY: `compress::available` checked that the CPU has every feature it is compiled for.
+            return unsafe { compress::scan_blocks(input, out, word_ends, state) };
+        }
+        if shuffle::available() {
+            #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+            // SAFETY: `shuffle::available` checked that the CPU has every feature it is compiled for.
+            return unsafe { shuffle::scan_blocks(input, out, word_ends, state) };
+        }
     }
     scan_blocks_portable(input, out, word_ends, state)
 }
@@ -452,6 +459,141 @@ mod compress {
     }
 }
 
+/// Blocks with SSSE3, for the `x86_64` CPUs without AVX-512 (all since 2006 have SSSE3). The word bytes
+/// of each 8-byte group are packed by one byte shuffle, whose pattern a table gives for the group's 8
+/// bits of the word mask; a word's end is then the count of word bytes before its ending separator, as
+/// with AVX-512. The portable scanner's loop per run of word bytes (a branch per run, a few per block)
+/// was most of the scan's time.
+#[cfg(target_arch = "x86_64")]
+mod shuffle {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadl_epi64, _mm_loadu_si128,
+        _mm_or_si128, _mm_set1_epi8, _mm_shuffle_epi8, _mm_storel_epi64,
+    };
+
+    use super::{BLOCK, BlockMasks, BlockScan, block_masks, word_endings};
+
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("ssse3")
+            && std::arch::is_x86_feature_detected!("popcnt")
+    }
+
+    /// Per 8-bit mask, the positions of its set bits in increasing order (then zeros): the shuffle
+    /// that packs the masked bytes of a group to its front.
+    static PACK: [[u8; 8]; 256] = pack_table();
+
+    const fn pack_table() -> [[u8; 8]; 256] {
+        let mut table = [[0u8; 8]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut packed = 0;
+            let mut bit = 0;
+            while bit < 8 {
+                if mask & (1 << bit) != 0 {
+                    table[mask][packed] = bit as u8;
+                    packed += 1;
+                }
+                bit += 1;
+            }
+            mask += 1;
+        }
+        table
+    }
+
+    /// [`super::scan_blocks_portable`], the same whole blocks (`shuffled_blocks_match_the_portable`
+    /// checks that both scanners, followed by the byte loop, write the same).
+    #[target_feature(enable = "ssse3,popcnt")]
+    #[allow(
+        unsafe_code,
+        reason = "SSSE3 loads, shuffles and stores; see the SAFETY comments"
+    )]
+    #[allow(
+        clippy::cast_ptr_alignment,
+        reason = "the loads and stores are unaligned ones"
+    )]
+    pub(super) fn scan_blocks(
+        input: &[u8],
+        out: &mut [u8],
+        word_ends: &mut [usize],
+        state: BlockScan,
+    ) -> BlockScan {
+        let BlockScan {
+            mut at,
+            mut len,
+            mut n_words,
+            mut open_word,
+        } = state;
+        let splat = |byte: u8| _mm_set1_epi8(byte as i8);
+        loop {
+            let block = input
+                .get(at..at + BLOCK)
+                .and_then(|block| <&[u8; BLOCK]>::try_from(block).ok());
+            // Each group's 8-byte store may reach 8 bytes past the block's packed bytes.
+            let out_block = out.get_mut(len..len + BLOCK + 8);
+            let ends_block = word_ends.get_mut(n_words..n_words + BLOCK);
+            let (Some(block), Some(out_block), Some(ends_block)) = (block, out_block, ends_block)
+            else {
+                break;
+            };
+            let BlockMasks {
+                word: word_bytes,
+                separator: separators,
+                non_ascii,
+            } = block_masks(block);
+            if non_ascii != 0 {
+                break;
+            }
+            let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
+            open_word = carry;
+            let mut written = 0;
+            for (i, chunk) in block.chunks_exact(16).enumerate() {
+                // SAFETY: `chunk` is 16 readable bytes, which `_mm_loadu_si128` reads without any
+                // alignment requirement; a `PACK` entry is 8 readable bytes (`_mm_loadl_epi64`); each
+                // store writes 8 bytes from `written`, which is at most 8 * 7 before the last group, so
+                // inside `out_block` (`BLOCK + 8` bytes). The other intrinsics compute on registers.
+                unsafe {
+                    let bytes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+                    // Signed compares are right on ASCII bytes (the block is all ASCII).
+                    let upper = _mm_and_si128(
+                        _mm_cmpgt_epi8(bytes, splat(b'A' - 1)),
+                        _mm_cmplt_epi8(bytes, splat(b'Z' + 1)),
+                    );
+                    let lowered = _mm_or_si128(bytes, _mm_and_si128(upper, splat(0x20)));
+                    for half in 0..2 {
+                        let group = (word_bytes >> (16 * i + 8 * half)) as u8;
+                        let pattern =
+                            _mm_loadl_epi64(PACK[usize::from(group)].as_ptr().cast::<__m128i>());
+                        // The second group's bytes are the upper 8 of the 16.
+                        let pattern = _mm_or_si128(pattern, splat(8 * half as u8));
+                        let packed = _mm_shuffle_epi8(lowered, pattern);
+                        _mm_storel_epi64(
+                            out_block[written % BLOCK..].as_mut_ptr().cast::<__m128i>(),
+                            packed,
+                        );
+                        written += group.count_ones() as usize;
+                    }
+                }
+            }
+            let mut ended = 0;
+            while ending != 0 {
+                let below = (1u64 << ending.trailing_zeros()) - 1;
+                ends_block[ended % BLOCK] = len + (word_bytes & below).count_ones() as usize;
+                ended += 1;
+                ending &= ending - 1;
+            }
+            at += BLOCK;
+            len += written;
+            n_words += ended;
+        }
+        BlockScan {
+            at,
+            len,
+            n_words,
+            open_word,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,16 +632,40 @@ mod tests {
         }
     }
 
-    /// Runs both block scanners, each followed by the byte loop, on random ASCII (letters, digits,
-    /// separators, punctuation, now and then a byte above 127) from random states, and compares what
-    /// they write and where they stop. Where the CPU lacks AVX-512 there is nothing to compare: the
-    /// portable scanner is the one used, and the one-pass tests of `super::super` check it.
+    /// Runs the AVX-512 block scanner and the portable one, each followed by the byte loop, and
+    /// compares what they write and where they stop (see `matches_the_portable`). Where the CPU lacks
+    /// AVX-512 there is nothing to compare.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn compressed_blocks_match_the_portable() {
         if !compress::available() {
             return;
         }
+        #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+        matches_the_portable(|input, out, ends, start| {
+            // SAFETY: `compress::available` returned true above.
+            unsafe { compress::scan_blocks(input, out, ends, start) }
+        });
+    }
+
+    /// As `compressed_blocks_match_the_portable`, for the SSSE3 scanner.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn shuffled_blocks_match_the_portable() {
+        if !shuffle::available() {
+            return;
+        }
+        #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
+        matches_the_portable(|input, out, ends, start| {
+            // SAFETY: `shuffle::available` returned true above.
+            unsafe { shuffle::scan_blocks(input, out, ends, start) }
+        });
+    }
+
+    /// Runs `blocks` and the portable block scanner, each followed by the byte loop, on random ASCII
+    /// (letters, digits, separators, punctuation, now and then a byte above 127) from random states,
+    /// and compares what they write and where they stop.
+    fn matches_the_portable(blocks: fn(&[u8], &mut [u8], &mut [usize], BlockScan) -> BlockScan) {
         let alphabet = b"abcXYZ0189 \n\t.,'-!$+<=>^`|~\x01\x7f";
         let mut state = 0x00C0_FFEE_u64;
         let mut draw = |below: u64| {
@@ -531,13 +697,8 @@ mod tests {
                 let open_word = end.len != end.last_end;
                 (end.at, end.len, end.n_words, open_word, out, ends)
             };
-            #[allow(unsafe_code, reason = "a call to a function of detected CPU features")]
-            let compressed = scan(|input, out, ends, start| {
-                // SAFETY: `compress::available` returned true above.
-                unsafe { compress::scan_blocks(input, out, ends, start) }
-            });
             assert_eq!(
-                compressed,
+                scan(blocks),
                 scan(scan_blocks_portable),
                 "case {case}: {:?}",
                 String::from_utf8_lossy(&input)
