@@ -292,6 +292,12 @@ def test_sketch_tokens_reads_every_shape_of_input_alike() -> None:
         for i, s in enumerate(sets)
     ]
     np.testing.assert_array_equal(tamis.sketch_tokens(mixed, num_perm=32), expected)  # type: ignore[arg-type]
+    # Documents that are not exact lists, among lists: those are read one token at a time, the rest
+    # on every core.
+    containers = [tuple(s) if i % 5 == 0 else iter(s) if i % 5 == 1 else s for i, s in enumerate(sets)]
+    np.testing.assert_array_equal(tamis.sketch_tokens(containers, num_perm=32), expected)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not iterable"):
+        tamis.sketch_tokens([*sets[:300], 7, *sets[300:]])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="str or bytes, got int"):
         tamis.sketch_tokens([*sets[:100], [b"a", 7], *sets[100:]])  # type: ignore[list-item]
 

@@ -93,19 +93,19 @@ fn hash_token_sets<'py>(
     Ok((hashes, offsets))
 }
 
-/// The signatures of every token set, row-major. A list of lists is read and sketched on every core
-/// where it holds exact `bytes` or `str` (see `token_sets`), anything else read one token at a time
-/// and sketched without the GIL.
+/// The signatures of every token set, row-major. The lists of a list are read and sketched on every
+/// core where they hold exact `bytes` or `str` (see `token_sets`), any other document read one token at
+/// a time; any other container is read one token at a time and sketched without the GIL.
 fn sketch_token_sets(
     py: Python<'_>,
     token_sets: &Bound<'_, PyAny>,
     hasher: &MinHasher,
 ) -> PyResult<Vec<u32>> {
     #[cfg(not(Py_GIL_DISABLED))]
-    if let Some(docs) = exact_lists(token_sets) {
-        return sketch_token_lists(&docs, hasher, |doc, hashes| {
-            for token in doc.iter() {
-                hashes.push(token_hash(token_slice(&token)?));
+    if let Ok(docs) = token_sets.cast_exact::<PyList>() {
+        return sketch_token_lists(docs, hasher, |doc, hashes| {
+            for token in doc.try_iter()? {
+                hashes.push(token_hash(token_slice(&token?)?));
             }
             Ok(())
         });
@@ -113,17 +113,6 @@ fn sketch_token_sets(
     let (hashes, offsets) = hash_token_sets(token_sets.try_iter()?)?;
     let signatures = run_detached(py, |_| sketch_hash_sets(&hashes, &offsets, hasher))?;
     Ok(signatures.into_values())
-}
-
-/// The documents of `token_sets` when it is a list of exact lists (the shape read in parallel).
-#[cfg(not(Py_GIL_DISABLED))]
-fn exact_lists<'py>(token_sets: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyList>>> {
-    token_sets
-        .cast::<PyList>()
-        .ok()?
-        .iter()
-        .map(|doc| doc.cast_into_exact::<PyList>().ok())
-        .collect()
 }
 
 #[pyfunction]

@@ -28,33 +28,51 @@ use tamis_core::signature::token_hash;
 
 use crate::errors::internal_error;
 use crate::prefetch::prefetch_object;
+use tamis_core::prefetch::prefetch_line;
 
 /// How many tokens ahead of the one being hashed its object is fetched into the cache: reading the
 /// objects one after the other would wait on memory at each.
 const PREFETCH_AHEAD: usize = 32;
+/// How many documents ahead of the token prefetcher a document's item array is fetched: the item
+/// arrays are separate allocations, and the token prefetcher reads them (one token pointer each).
+const ITEMS_AHEAD: usize = 4;
+/// How many documents ahead of the worker that reads their headers (type, size, item array) the list
+/// objects are fetched.
+const HEADERS_AHEAD: usize = 8;
+/// The item array's cache lines fetched ahead (128 tokens): past them the hardware prefetcher follows
+/// the reads.
+const ITEM_LINES: usize = 16;
 
-/// A list that worker threads read while the calling thread holds the GIL.
-struct FrozenList {
+/// The list of documents, whose items worker threads read while the calling thread holds the GIL.
+struct FrozenDocs {
     list: *mut ffi::PyObject,
     len: usize,
 }
 
-// SAFETY: a `FrozenList` only lives inside `sketch_token_lists`, which holds the GIL for its whole
-// life and runs no Python code while workers read: the list and its items cannot be changed or freed
-// by any thread, and the workers only read memory (no reference counts, no interpreter calls).
+/// One document: an exact list's item array, read by the worker that sketches it.
+#[derive(Clone, Copy)]
+struct FrozenList {
+    items: *const *mut ffi::PyObject,
+    len: usize,
+}
+
+// SAFETY: a `FrozenDocs` and its `FrozenList`s only live inside `sketch_token_lists`, which holds the
+// GIL for their whole life and runs no Python code while workers read: the lists and their items
+// cannot be changed or freed by any thread, and the workers only read memory (no reference counts,
+// no interpreter calls).
+#[allow(
+    unsafe_code,
+    reason = "read-only sharing while the GIL is held; see the SAFETY comment"
+)]
+unsafe impl Sync for FrozenDocs {}
+// SAFETY: as for `FrozenDocs`.
 #[allow(
     unsafe_code,
     reason = "read-only sharing while the GIL is held; see the SAFETY comment"
 )]
 unsafe impl Send for FrozenList {}
-// SAFETY: as for `Send`.
-#[allow(
-    unsafe_code,
-    reason = "read-only sharing while the GIL is held; see the SAFETY comment"
-)]
-unsafe impl Sync for FrozenList {}
 
-impl FrozenList {
+impl FrozenDocs {
     #[allow(
         unsafe_code,
         reason = "reads a list item by pointer; see the SAFETY comment"
@@ -64,6 +82,61 @@ impl FrozenList {
         // SAFETY: `index` is below the list's length when it was frozen, which cannot have changed
         // (see `impl Sync`), so the item pointer is valid.
         unsafe { ffi::PyList_GET_ITEM(self.list, index as ffi::Py_ssize_t) }
+    }
+
+    /// Document `index` when it is an exact list (the shape the workers read), else `None`.
+    #[allow(
+        unsafe_code,
+        reason = "reads a list object's header by pointer; see the SAFETY comment"
+    )]
+    fn document(&self, index: usize) -> Option<FrozenList> {
+        let doc = self.item(index);
+        // SAFETY: `doc` is a live object (see `item`) that no thread changes; an exact list is a
+        // `PyListObject` whose item array holds `Py_SIZE` items.
+        unsafe {
+            (ffi::Py_TYPE(doc) == addr_of_mut!(ffi::PyList_Type)).then(|| FrozenList {
+                items: (*doc.cast::<ffi::PyListObject>()).ob_item,
+                len: ffi::Py_SIZE(doc) as usize,
+            })
+        }
+    }
+
+    /// The documents `range`, each `None` where it is not an exact list. Their list objects are
+    /// fetched `HEADERS_AHEAD` documents before they are read.
+    fn documents(&self, range: std::ops::Range<usize>) -> Vec<Option<FrozenList>> {
+        let ahead = |index: usize| {
+            if index < range.end {
+                prefetch_object(self.item(index));
+            }
+        };
+        (range.start..range.start + HEADERS_AHEAD).for_each(ahead);
+        range
+            .clone()
+            .map(|index| {
+                ahead(index + HEADERS_AHEAD);
+                self.document(index)
+            })
+            .collect()
+    }
+}
+
+impl FrozenList {
+    #[allow(
+        unsafe_code,
+        reason = "reads a list item by pointer; see the SAFETY comment"
+    )]
+    fn item(&self, index: usize) -> *mut ffi::PyObject {
+        assert!(index < self.len, "list index out of range");
+        // SAFETY: the item array holds `len` items (see `FrozenDocs::document`), unchanged since.
+        unsafe { *self.items.add(index) }
+    }
+
+    /// Asks for the first `ITEM_LINES` cache lines of the item array.
+    fn prefetch_items(&self) {
+        let bytes = self.len * size_of::<*mut ffi::PyObject>();
+        for offset in (0..bytes.min(ITEM_LINES * 64)).step_by(64) {
+            prefetch_line(self.items.cast::<u8>().wrapping_add(offset));
+        }
     }
 
     /// Pushes the hash of every token onto `hashes`; `false` at the first token that is neither an
@@ -171,17 +244,23 @@ unsafe fn token_text(_text: *mut ffi::PyObject, _utf8: &mut Vec<u8>) -> Option<&
     None
 }
 
-/// Walks the tokens of one worker's lists (documents after documents) `PREFETCH_AHEAD` tokens ahead
-/// of the reader, asking for each token object as it goes, so that the objects of the next document
-/// are on their way while this one is sketched, however short the documents.
+/// Walks the tokens of one worker's documents (one after the other) `PREFETCH_AHEAD` tokens ahead of
+/// the reader, asking for each token object as it goes, so that the objects of the next document are
+/// on their way while this one is sketched, however short the documents; and asks for the item array
+/// of the document `ITEMS_AHEAD` further on each time it moves to the next one.
 struct Prefetcher<'a> {
-    lists: &'a [FrozenList],
+    lists: &'a [Option<FrozenList>],
     list: usize,
     index: usize,
 }
 
 impl<'a> Prefetcher<'a> {
-    fn new(lists: &'a [FrozenList]) -> Self {
+    fn new(lists: &'a [Option<FrozenList>]) -> Self {
+        lists
+            .iter()
+            .take(ITEMS_AHEAD)
+            .flatten()
+            .for_each(FrozenList::prefetch_items);
         let mut prefetcher = Prefetcher {
             lists,
             list: 0,
@@ -196,13 +275,18 @@ impl<'a> Prefetcher<'a> {
     /// Prefetches the next token not asked for yet, if any is left.
     fn step(&mut self) {
         while let Some(list) = self.lists.get(self.list) {
-            if self.index < list.len {
+            if let Some(list) = list
+                && self.index < list.len
+            {
                 prefetch_object(list.item(self.index));
                 self.index += 1;
                 return;
             }
             self.list += 1;
             self.index = 0;
+            if let Some(Some(later)) = self.lists.get(self.list + ITEMS_AHEAD) {
+                later.prefetch_items();
+            }
         }
     }
 }
@@ -210,44 +294,44 @@ impl<'a> Prefetcher<'a> {
 /// Documents one worker takes at a time: contiguous, so that prefetching runs on into the next one.
 const DOCS_PER_TASK: usize = 256;
 
-/// The signatures of `docs`, row-major (`num_perm` slots each), read and sketched in parallel;
-/// `read_serially(doc, hashes)` pushes the token hashes of a document that holds anything the
-/// workers do not read (and may fail: then its error is returned).
+/// The signatures of the documents of `docs` (an exact list), row-major (`num_perm` slots each), read
+/// and sketched in parallel; `read_serially(doc, hashes)` pushes the token hashes of a document the
+/// workers do not read (not an exact list, or holding anything else), and may fail: then its error is
+/// returned.
 pub fn sketch_token_lists(
-    docs: &[Bound<'_, PyList>],
+    docs: &Bound<'_, PyList>,
     hasher: &MinHasher,
-    mut read_serially: impl FnMut(&Bound<'_, PyList>, &mut Vec<u64>) -> PyResult<()>,
+    mut read_serially: impl FnMut(&Bound<'_, PyAny>, &mut Vec<u64>) -> PyResult<()>,
 ) -> PyResult<Vec<u32>> {
     let num_perm = hasher.num_perm();
-    let frozen: Vec<FrozenList> = docs
-        .iter()
-        .map(|doc| FrozenList {
-            list: doc.as_ptr(),
-            len: doc.len(),
-        })
-        .collect();
+    let frozen = FrozenDocs {
+        list: docs.as_ptr(),
+        len: docs.len(),
+    };
     // Uninitialized, each row written once below: filling a new matrix first cost a memset of all of
     // it (10 MB for 20,000 rows of 128) on the calling thread alone.
-    let mut values = Box::<[u32]>::new_uninit_slice(docs.len() * num_perm);
+    let mut values = Box::<[u32]>::new_uninit_slice(frozen.len * num_perm);
     // The GIL stays held (no `detach`): it is what keeps the lists frozen.
     let sketched = catch_unwind(AssertUnwindSafe(|| {
-        frozen
-            .par_chunks(DOCS_PER_TASK)
-            .zip(values.par_chunks_mut(DOCS_PER_TASK * num_perm))
+        values
+            .par_chunks_mut(DOCS_PER_TASK * num_perm)
             .enumerate()
-            .flat_map_iter(|(task, (lists, rows))| {
+            .flat_map_iter(|(task, rows)| {
+                let first = task * DOCS_PER_TASK;
+                let lists = frozen.documents(first..first + rows.len() / num_perm);
                 let mut hashes = Vec::new();
                 let mut utf8 = Vec::new();
                 let mut signature = vec![0; num_perm];
                 let mut unread = Vec::new();
-                let mut ahead = Prefetcher::new(lists);
+                let mut ahead = Prefetcher::new(&lists);
                 for (index, (list, row)) in lists.iter().zip(rows.chunks_mut(num_perm)).enumerate()
                 {
                     hashes.clear();
-                    if list.hash_tokens(&mut ahead, &mut hashes, &mut utf8) {
-                        sketch_row(hasher, &hashes, &mut signature, row);
-                    } else {
-                        unread.push(task * DOCS_PER_TASK + index);
+                    match list {
+                        Some(list) if list.hash_tokens(&mut ahead, &mut hashes, &mut utf8) => {
+                            sketch_row(hasher, &hashes, &mut signature, row);
+                        }
+                        _ => unread.push(first + index),
                     }
                 }
                 unread
@@ -259,7 +343,7 @@ pub fn sketch_token_lists(
     let mut signature = vec![0; num_perm];
     for doc in unread {
         hashes.clear();
-        read_serially(&docs[doc], &mut hashes)?;
+        read_serially(&docs.get_item(doc)?, &mut hashes)?;
         sketch_row(
             hasher,
             &hashes,
