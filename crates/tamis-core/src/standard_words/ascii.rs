@@ -500,7 +500,8 @@ mod shuffle {
         table
     }
 
-    /// [`super::scan_blocks_portable`], the same whole blocks (`shuffled_blocks_match_the_portable`
+    /// [`super::scan_blocks_portable`], on partial blocks too: the last one of the input, and the ASCII
+    /// bytes before a non-ASCII one, so that no byte is left to the byte loop (`shuffled_blocks_match_the_portable`
     /// checks that both scanners, followed by the byte loop, write the same).
     #[target_feature(enable = "ssse3,popcnt")]
     #[allow(
@@ -524,33 +525,52 @@ mod shuffle {
             mut open_word,
         } = state;
         let splat = |byte: u8| _mm_set1_epi8(byte as i8);
+        let mut partial = [0u8; BLOCK];
         loop {
-            let block = input
-                .get(at..at + BLOCK)
-                .and_then(|block| <&[u8; BLOCK]>::try_from(block).ok());
-            // Each group's 8-byte store may reach 8 bytes past the block's packed bytes.
-            let out_block = out.get_mut(len..len + BLOCK + 8);
+            let remaining = input.len().saturating_sub(at);
+            // Each group's 8-byte store ends at most 8 bytes past the 8 bytes per group before it.
+            let out_block = out.get_mut(len..len + BLOCK);
             let ends_block = word_ends.get_mut(n_words..n_words + BLOCK);
-            let (Some(block), Some(out_block), Some(ends_block)) = (block, out_block, ends_block)
-            else {
+            let (Some(out_block), Some(ends_block)) = (out_block, ends_block) else {
                 break;
             };
+            if remaining == 0 {
+                break;
+            }
+            let whole = input
+                .get(at..at + BLOCK)
+                .and_then(|block| <&[u8; BLOCK]>::try_from(block).ok());
+            let block = if let Some(whole) = whole {
+                whole
+            } else {
+                // The last bytes, copied to the front of a block; the rest is not `in_reach`.
+                partial[..remaining].copy_from_slice(&input[at..]);
+                &partial
+            };
+            let in_reach = u64::MAX >> BLOCK.saturating_sub(remaining);
             let BlockMasks {
                 word: word_bytes,
                 separator: separators,
                 non_ascii,
             } = block_masks(block);
-            if non_ascii != 0 {
+            // The bytes before the first that is not ASCII (all of them where there is none). Each
+            // byte is classified alone, so those before it are classified right.
+            let non_ascii = non_ascii & in_reach;
+            let valid = in_reach & (non_ascii & non_ascii.wrapping_neg()).wrapping_sub(1);
+            if valid == 0 {
                 break;
             }
+            // Bytes past `valid` are neither word bytes nor separators, so the carry out of them says
+            // whether the word open at the last valid byte holds one.
+            let (word_bytes, separators) = (word_bytes & valid, separators & valid);
             let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
             open_word = carry;
             let mut written = 0;
             for (i, chunk) in block.chunks_exact(16).enumerate() {
                 // SAFETY: `chunk` is 16 readable bytes, which `_mm_loadu_si128` reads without any
-                // alignment requirement; a `PACK` entry is 8 readable bytes (`_mm_loadl_epi64`); each
-                // store writes 8 bytes from `written`, which is at most 8 * 7 before the last group, so
-                // inside `out_block` (`BLOCK + 8` bytes). The other intrinsics compute on registers.
+                // alignment requirement; a `PACK` entry is 8 readable bytes (`_mm_loadl_epi64`); the
+                // store of group g writes 8 bytes from `written`, which is at most 8 * g, so inside
+                // `out_block` (`BLOCK` bytes). The other intrinsics compute on registers.
                 unsafe {
                     let bytes = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
                     // Signed compares are right on ASCII bytes (the block is all ASCII).
@@ -581,9 +601,13 @@ mod shuffle {
                 ended += 1;
                 ending &= ending - 1;
             }
-            at += BLOCK;
+            let scanned = valid.count_ones() as usize;
+            at += scanned;
             len += written;
             n_words += ended;
+            if scanned < BLOCK {
+                break;
+            }
         }
         BlockScan {
             at,
