@@ -315,6 +315,35 @@ fn word_endings(word_bytes: u64, separators: u64, open_word: u64) -> (u64, u64) 
     (sum & separators, u64::from(carry_a | carry_b))
 }
 
+/// The bits of `in_reach` below the lowest bit of `non_ascii` (all of them where it has none): the
+/// bytes of a partial block that the accelerated scanners classify.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn before_first(non_ascii: u64, in_reach: u64) -> u64 {
+    in_reach & (non_ascii & non_ascii.wrapping_neg()).wrapping_sub(1)
+}
+
+/// Stores, from `ends_block[0]` on, the end of each word that a separator of `ending` closes: `len`
+/// plus the count of word bytes before that separator (the word bytes are packed end to end from
+/// `len`). Returns how many were stored. The accelerated scanners' way, with no loop per run.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn store_word_ends(
+    mut ending: u64,
+    word_bytes: u64,
+    len: usize,
+    ends_block: &mut [usize],
+) -> usize {
+    let mut ended = 0;
+    while ending != 0 {
+        let below = (1u64 << ending.trailing_zeros()) - 1;
+        ends_block[ended % BLOCK] = len + (word_bytes & below).count_ones() as usize;
+        ended += 1;
+        ending &= ending - 1;
+    }
+    ended
+}
+
 /// The ASCII bytes from `cursor.at` one at a time, up to the first other byte.
 #[allow(
     clippy::needless_bitwise_bool,
@@ -361,7 +390,10 @@ mod compress {
         _mm512_storeu_si512,
     };
 
-    use super::{ASCII_ACTIONS, ASCII_SEPARATOR, BLOCK, BlockScan, word_endings};
+    use super::{
+        ASCII_ACTIONS, ASCII_SEPARATOR, BLOCK, BlockScan, before_first, store_word_ends,
+        word_endings,
+    };
 
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
@@ -420,7 +452,7 @@ mod compress {
             let bytes = unsafe { _mm512_maskz_loadu_epi8(in_reach, input.as_ptr().add(at).cast()) };
             // The bytes before the first that is not ASCII (all of them where there is none).
             let non_ascii = _mm512_movepi8_mask(bytes);
-            let valid = in_reach & (non_ascii & non_ascii.wrapping_neg()).wrapping_sub(1);
+            let valid = before_first(non_ascii, in_reach);
             if valid == 0 {
                 break;
             }
@@ -433,15 +465,9 @@ mod compress {
             let written = _mm512_maskz_compress_epi8(word_bytes, actions);
             // SAFETY: `out_block` is 64 writable bytes.
             unsafe { _mm512_storeu_si512(out_block.as_mut_ptr().cast::<__m512i>(), written) };
-            let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
+            let (ending, carry) = word_endings(word_bytes, separators, open_word);
             open_word = carry;
-            let mut ended = 0;
-            while ending != 0 {
-                let below = (1u64 << ending.trailing_zeros()) - 1;
-                ends_block[ended % BLOCK] = len + (word_bytes & below).count_ones() as usize;
-                ended += 1;
-                ending &= ending - 1;
-            }
+            let ended = store_word_ends(ending, word_bytes, len, ends_block);
             let scanned = valid.count_ones() as usize;
             at += scanned;
             len += word_bytes.count_ones() as usize;
@@ -471,7 +497,9 @@ mod shuffle {
         _mm_or_si128, _mm_set1_epi8, _mm_shuffle_epi8, _mm_storel_epi64,
     };
 
-    use super::{BLOCK, BlockMasks, BlockScan, block_masks, word_endings};
+    use super::{
+        BLOCK, BlockMasks, BlockScan, before_first, block_masks, store_word_ends, word_endings,
+    };
 
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("ssse3")
@@ -556,14 +584,14 @@ mod shuffle {
             // The bytes before the first that is not ASCII (all of them where there is none). Each
             // byte is classified alone, so those before it are classified right.
             let non_ascii = non_ascii & in_reach;
-            let valid = in_reach & (non_ascii & non_ascii.wrapping_neg()).wrapping_sub(1);
+            let valid = before_first(non_ascii, in_reach);
             if valid == 0 {
                 break;
             }
             // Bytes past `valid` are neither word bytes nor separators, so the carry out of them says
             // whether the word open at the last valid byte holds one.
             let (word_bytes, separators) = (word_bytes & valid, separators & valid);
-            let (mut ending, carry) = word_endings(word_bytes, separators, open_word);
+            let (ending, carry) = word_endings(word_bytes, separators, open_word);
             open_word = carry;
             let mut written = 0;
             for (i, chunk) in block.chunks_exact(16).enumerate() {
@@ -594,13 +622,7 @@ mod shuffle {
                     }
                 }
             }
-            let mut ended = 0;
-            while ending != 0 {
-                let below = (1u64 << ending.trailing_zeros()) - 1;
-                ends_block[ended % BLOCK] = len + (word_bytes & below).count_ones() as usize;
-                ended += 1;
-                ending &= ending - 1;
-            }
+            let ended = store_word_ends(ending, word_bytes, len, ends_block);
             let scanned = valid.count_ones() as usize;
             at += scanned;
             len += written;
