@@ -9,14 +9,15 @@
 //! next tokens are already on their way from memory (prefetched 32 tokens ahead, across documents),
 //! and no table of all the hashes is built. The memory behind those tokens is fetched ahead too: each
 //! document's list object (its size and item array, read by the worker itself, not by the calling
-//! thread one list after the other) and its item array. Measured on 20,000 paragraphs, the prefetching is what
-//! saves time; sketching while the next objects arrive hid little of the memory traffic. The calling
-//! thread holds the GIL for the whole call (no other Python thread runs meanwhile), where it used to
-//! release it for the sketch after the reading; the whole call is shorter than the two were.
+//! thread one list after the other) and its item array. Measured on 20,000 paragraphs, the
+//! prefetching is what saves time; sketching while the next objects arrive hid little of the memory
+//! traffic. The calling thread holds the GIL for the whole call (no other Python thread runs
+//! meanwhile), where it used to release it for the sketch after the reading; the whole call is
+//! shorter than the two were.
 //!
-//! Only exact `bytes` and exact `str` are read this way (`str` as its UTF-8 bytes, see `token_text`); a
-//! list holding anything else (subclasses, wrong types and their errors, strings only the interpreter
-//! can encode) is read by the serial reader.
+//! Only exact lists of exact `bytes` and exact `str` are read this way (`str` as its UTF-8 bytes, see
+//! `token_text`); any other document (a tuple, a list subclass, a list holding anything else, strings
+//! only the interpreter can encode) is read by the serial reader, the others still on every core.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::addr_of_mut;
@@ -58,21 +59,15 @@ struct FrozenList {
     len: usize,
 }
 
-// SAFETY: a `FrozenDocs` and its `FrozenList`s only live inside `sketch_token_lists`, which holds the
-// GIL for their whole life and runs no Python code while workers read: the lists and their items
-// cannot be changed or freed by any thread, and the workers only read memory (no reference counts,
-// no interpreter calls).
+// SAFETY: a `FrozenDocs` only lives inside `sketch_token_lists`, which holds the GIL for its whole
+// life and runs no Python code while workers read: the lists and their items cannot be changed or
+// freed by any thread, and the workers only read memory (no reference counts, no interpreter calls).
+// Each worker makes its documents' `FrozenList`s itself, and they stay on its thread.
 #[allow(
     unsafe_code,
     reason = "read-only sharing while the GIL is held; see the SAFETY comment"
 )]
 unsafe impl Sync for FrozenDocs {}
-// SAFETY: as for `FrozenDocs`.
-#[allow(
-    unsafe_code,
-    reason = "read-only sharing while the GIL is held; see the SAFETY comment"
-)]
-unsafe impl Send for FrozenList {}
 
 impl FrozenDocs {
     #[allow(

@@ -121,9 +121,9 @@ const DEFAULT_BINS: usize = 128;
 /// its top bits makes that the smallest value of the first round that reached it.
 ///
 /// Each round first draws every element's bin and value into two arrays, a loop of 32-bit lanes
-/// that LLVM vectorizes, then throws them one by one (a scattered load, minimum and store each):
-/// drawing and throwing element by element kept the draws scalar, and the throws were then 40% of
-/// the kernel's time rather than most of it.
+/// that LLVM vectorizes, then throws them one by one (a scattered load, minimum and store each).
+/// Drawn and thrown element by element, the draws stayed scalar: the three rounds of 90 elements
+/// took 435 ns instead of 315 (an isolated benchmark, Zen 3).
 ///
 /// `BINS` is `out.len()` when it is known when compiling (a power of two), else 0: with the count of
 /// bins known, a bin is a shift of the hash and needs no bounds check.
