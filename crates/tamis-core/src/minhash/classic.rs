@@ -47,7 +47,7 @@ impl ClassicMinHash {
 
 /// Slots computed together, kept in registers while every hash of the set goes by (32 `u32` lanes:
 /// four AVX2 registers of accumulators, four of multipliers, four of offsets).
-pub(super) const LANES: usize = 32;
+const LANES: usize = 32;
 
 /// The kernel, compiled for AVX2 and SSE4.1 as well as the baseline and chosen at run time: the
 /// baseline x86-64 (SSE2) has no 32-bit lane multiply or unsigned minimum, so LLVM emulates both and
