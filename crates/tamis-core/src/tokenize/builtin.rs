@@ -2,6 +2,7 @@
 //! `assets/` and cached for the life of the process.
 
 use super::encoding::Encoding;
+use super::merge_filter::MergeFilter;
 use super::split::{CL100K_PATTERN, O200K_PATTERN, R50K_PATTERN};
 use super::token_list::for_each_listed_token;
 use super::vocab::{Rank, Vocab};
@@ -10,15 +11,14 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-/// One bundled vocabulary: tiktoken's rank file, as a token list (see [`super::token_list`]).
+/// One bundled vocabulary: tiktoken's rank file, as a token list (see [`super::token_list`]), and
+/// its merge filter (see [`MergeFilter`]).
 struct RankFile {
     name: &'static str,
-    /// The zstd-compressed token list.
-    compressed: &'static [u8],
-    /// The decompressed size, to decompress in one allocation.
-    size: usize,
-    /// The sha256 of the decompressed list, checked at every load.
-    sha256: &'static str,
+    /// How many tokens the list holds.
+    token_count: usize,
+    list: Asset,
+    filter: Asset,
     /// tiktoken's rank file, zstd-compressed, from which the list is made (tests check that the
     /// list holds exactly its tokens), and the sha256 that tiktoken expects of it.
     #[cfg(test)]
@@ -27,11 +27,28 @@ struct RankFile {
     tiktoken_sha256: &'static str,
 }
 
+/// A zstd-compressed file of `assets/`.
+struct Asset {
+    compressed: &'static [u8],
+    /// The decompressed size, to decompress in one allocation.
+    size: usize,
+    /// The sha256 of the decompressed bytes, checked at every load.
+    sha256: &'static str,
+}
+
 const R50K: RankFile = RankFile {
     name: "r50k_base",
-    compressed: include_bytes!("../../assets/r50k_base.tokens.zst"),
-    size: R50K_SIZE,
-    sha256: R50K_SHA256,
+    token_count: 50_256,
+    list: Asset {
+        compressed: include_bytes!("../../assets/r50k_base.tokens.zst"),
+        size: R50K_SIZE,
+        sha256: R50K_SHA256,
+    },
+    filter: Asset {
+        compressed: include_bytes!("../../assets/r50k_base.merge_filter.zst"),
+        size: R50K_FILTER_SIZE,
+        sha256: R50K_FILTER_SHA256,
+    },
     #[cfg(test)]
     tiktoken: include_bytes!("../../assets/r50k_base.tiktoken.zst"),
     #[cfg(test)]
@@ -39,9 +56,17 @@ const R50K: RankFile = RankFile {
 };
 const P50K: RankFile = RankFile {
     name: "p50k_base",
-    compressed: include_bytes!("../../assets/p50k_base.tokens.zst"),
-    size: P50K_SIZE,
-    sha256: P50K_SHA256,
+    token_count: 50_280,
+    list: Asset {
+        compressed: include_bytes!("../../assets/p50k_base.tokens.zst"),
+        size: P50K_SIZE,
+        sha256: P50K_SHA256,
+    },
+    filter: Asset {
+        compressed: include_bytes!("../../assets/p50k_base.merge_filter.zst"),
+        size: P50K_FILTER_SIZE,
+        sha256: P50K_FILTER_SHA256,
+    },
     #[cfg(test)]
     tiktoken: include_bytes!("../../assets/p50k_base.tiktoken.zst"),
     #[cfg(test)]
@@ -49,9 +74,17 @@ const P50K: RankFile = RankFile {
 };
 const CL100K: RankFile = RankFile {
     name: "cl100k_base",
-    compressed: include_bytes!("../../assets/cl100k_base.tokens.zst"),
-    size: CL100K_SIZE,
-    sha256: CL100K_SHA256,
+    token_count: 100_256,
+    list: Asset {
+        compressed: include_bytes!("../../assets/cl100k_base.tokens.zst"),
+        size: CL100K_SIZE,
+        sha256: CL100K_SHA256,
+    },
+    filter: Asset {
+        compressed: include_bytes!("../../assets/cl100k_base.merge_filter.zst"),
+        size: CL100K_FILTER_SIZE,
+        sha256: CL100K_FILTER_SHA256,
+    },
     #[cfg(test)]
     tiktoken: include_bytes!("../../assets/cl100k_base.tiktoken.zst"),
     #[cfg(test)]
@@ -59,9 +92,17 @@ const CL100K: RankFile = RankFile {
 };
 const O200K: RankFile = RankFile {
     name: "o200k_base",
-    compressed: include_bytes!("../../assets/o200k_base.tokens.zst"),
-    size: O200K_SIZE,
-    sha256: O200K_SHA256,
+    token_count: 199_998,
+    list: Asset {
+        compressed: include_bytes!("../../assets/o200k_base.tokens.zst"),
+        size: O200K_SIZE,
+        sha256: O200K_SHA256,
+    },
+    filter: Asset {
+        compressed: include_bytes!("../../assets/o200k_base.merge_filter.zst"),
+        size: O200K_FILTER_SIZE,
+        sha256: O200K_FILTER_SHA256,
+    },
     #[cfg(test)]
     tiktoken: include_bytes!("../../assets/o200k_base.tiktoken.zst"),
     #[cfg(test)]
@@ -76,6 +117,17 @@ const CL100K_SIZE: usize = 744_086;
 const CL100K_SHA256: &str = "6bfd43f7b31b50b645b3228413547e662af1ae4801e9b192b9791680a71d650c";
 const O200K_SIZE: usize = 1_597_668;
 const O200K_SHA256: &str = "bac143fe7fe950090c6e4ed9a2f80de5412a92495758b52becbbe5a7eea25ecb";
+// The sizes and sha256 of the merge filters (the test that regenerates them prints them).
+const R50K_FILTER_SIZE: usize = 65_536;
+const R50K_FILTER_SHA256: &str = "22b900f7629348522e501398d8e0d374b1170d819d823fe9cda821efc9ec6ae1";
+const P50K_FILTER_SIZE: usize = 65_536;
+const P50K_FILTER_SHA256: &str = "ce1a312f755fe0d9b99404cee47a87ff2c78160b57448fdb22ee6ba58999a889";
+const CL100K_FILTER_SIZE: usize = 131_072;
+const CL100K_FILTER_SHA256: &str =
+    "d2a7a6bd5e72d6303a25a8fb286b6ab2b825fd064a517ffb83070343093a2299";
+const O200K_FILTER_SIZE: usize = 262_144;
+const O200K_FILTER_SHA256: &str =
+    "58ff9c16acd6dcb141e7953a50baac1d04fe39e85c616ff676ec4946c5fdf411";
 const RANK_FILES: [&RankFile; 4] = [&R50K, &P50K, &CL100K, &O200K];
 
 const ENDOFTEXT: &str = "<|endoftext|>";
@@ -219,13 +271,34 @@ fn ranks(file: &'static RankFile) -> Result<Arc<Vocab>> {
     if let Some(loaded) = LOADED[index].get() {
         return Ok(Arc::clone(loaded));
     }
-    let list = decompress_checked(file)?;
+    let list = decompress_checked(file.name, &file.list)?;
+    let filter = MergeFilter::from_le_bytes(&decompress_checked(file.name, &file.filter)?)?;
     // At most one token per rank, and a rank per token: the length bytes count them. The exact
     // count sizes the tables once, as small as they can be.
     let count = count_listed(&list);
-    let vocab = Vocab::build(count, |add| for_each_listed_token(&list, file.name, add))?;
+    let vocab = Vocab::build_with_filter(
+        count,
+        |add| for_each_listed_token(&list, file.name, add),
+        filter,
+    )?;
     let vocab = Arc::new(vocab);
     Ok(Arc::clone(LOADED[index].get_or_init(|| vocab)))
+}
+
+/// The bundled table that holds exactly these tokens with these ranks, if there is one: tiktoken's
+/// way of adding special tokens to an encoding is a custom encoding over its mergeable ranks, which
+/// then shares the bundled table and its shipped merge filter instead of working the filter out.
+pub(crate) fn bundled_vocab_with(mergeable_ranks: &[(Vec<u8>, Rank)]) -> Option<Arc<Vocab>> {
+    let file = RANK_FILES
+        .iter()
+        .find(|file| file.token_count == mergeable_ranks.len())?;
+    let vocab = ranks(file).ok()?;
+    // Every token bundled with its rank, and no rank twice: the same tokens, all of them.
+    let mut seen = vec![false; vocab.max_id() as usize + 1];
+    let same = mergeable_ranks.iter().all(|(token, rank)| {
+        vocab.rank(token) == Some(*rank) && !std::mem::replace(&mut seen[*rank as usize], true)
+    });
+    same.then_some(vocab)
 }
 
 /// The number of tokens in a token list.
@@ -239,19 +312,19 @@ fn count_listed(list: &[u8]) -> usize {
     count
 }
 
-/// The token list, refused unless its sha256 is the one recorded for it.
-fn decompress_checked(file: &RankFile) -> Result<Vec<u8>> {
+/// A bundled file of the vocabulary `name`, refused unless its sha256 is the one recorded for it.
+fn decompress_checked(name: &str, asset: &Asset) -> Result<Vec<u8>> {
     let corrupt = |message: String| Error::Corrupt {
-        path: PathBuf::from(file.name),
+        path: PathBuf::from(name),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
     };
-    let contents = zstd::bulk::decompress(file.compressed, file.size)
+    let contents = zstd::bulk::decompress(asset.compressed, asset.size)
         .map_err(|e| corrupt(format!("bundled file does not decompress: {e}")))?;
     let hex = sha256_hex(&contents);
-    if hex != file.sha256 {
+    if hex != asset.sha256 {
         return Err(corrupt(format!(
             "sha256 is {hex}, {} is expected",
-            file.sha256
+            asset.sha256
         )));
     }
     Ok(contents)

@@ -1,6 +1,7 @@
 //! [`Encoding`]: a pattern, a mergeable table and special tokens, with tiktoken's operations.
 
 use super::bpe::encode_piece;
+use super::builtin;
 use super::large_text::{PARALLEL_MIN_LEN, encode_in_parallel};
 use super::special::{MatcherCache, SpecialMatcher};
 use super::split::Splitter;
@@ -55,18 +56,15 @@ impl Encoding {
         special_tokens: &[(String, Rank)],
         explicit_n_vocab: Option<usize>,
     ) -> Result<Self> {
-        let vocab = Vocab::build(mergeable_ranks.len(), |add| {
-            mergeable_ranks
-                .iter()
-                .try_for_each(|(token, rank)| add(token, *rank))
-        })?;
-        Self::with_vocab(
-            name,
-            pat_str,
-            Arc::new(vocab),
-            special_tokens,
-            explicit_n_vocab,
-        )
+        let vocab = match builtin::bundled_vocab_with(mergeable_ranks) {
+            Some(bundled) => bundled,
+            None => Arc::new(Vocab::build(mergeable_ranks.len(), |add| {
+                mergeable_ranks
+                    .iter()
+                    .try_for_each(|(token, rank)| add(token, *rank))
+            })?),
+        };
+        Self::with_vocab(name, pat_str, vocab, special_tokens, explicit_n_vocab)
     }
 
     pub(crate) fn with_vocab(

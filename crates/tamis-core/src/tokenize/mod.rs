@@ -15,6 +15,7 @@ mod builtin;
 mod classes;
 mod encoding;
 mod large_text;
+mod merge_filter;
 mod special;
 mod split;
 #[cfg(test)]

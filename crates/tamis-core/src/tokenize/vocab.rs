@@ -1,6 +1,7 @@
 //! The mergeable token table: bytes -> rank for BPE, rank -> bytes for decoding. Special tokens
 //! live in the [`super::Encoding`], so encodings that differ only by them share one table.
 
+use super::merge_filter::MergeFilter;
 use crate::error::{Error, Location, Result};
 use rustc_hash::FxHashMap;
 use std::collections::hash_map::Entry;
@@ -52,12 +53,35 @@ pub(crate) struct Vocab {
     max_token_len: usize,
     /// Tells tables apart for caches keyed by token ids (see `bpe`); never reused.
     id: u64,
+    /// The token pairs that may merge (see [`MergeFilter`]).
+    merge_filter: MergeFilter,
 }
 
 impl Vocab {
     /// Builds the table from the mergeable tokens and their ranks (`count` of them, a capacity
-    /// hint).
+    /// hint), and works out which pairs can merge.
     pub(crate) fn build(
+        count: usize,
+        fill: impl FnOnce(&mut dyn FnMut(&[u8], Rank) -> Result<()>) -> Result<()>,
+    ) -> Result<Self> {
+        let mut vocab = Self::build_tables(count, fill)?;
+        vocab.merge_filter = MergeFilter::of_vocab(&vocab);
+        Ok(vocab)
+    }
+
+    /// Builds the table with a merge filter made beforehand (the bundled vocabularies ship theirs:
+    /// working it out takes longer than loading the rest).
+    pub(crate) fn build_with_filter(
+        count: usize,
+        fill: impl FnOnce(&mut dyn FnMut(&[u8], Rank) -> Result<()>) -> Result<()>,
+        merge_filter: MergeFilter,
+    ) -> Result<Self> {
+        let mut vocab = Self::build_tables(count, fill)?;
+        vocab.merge_filter = merge_filter;
+        Ok(vocab)
+    }
+
+    fn build_tables(
         count: usize,
         fill: impl FnOnce(&mut dyn FnMut(&[u8], Rank) -> Result<()>) -> Result<()>,
     ) -> Result<Self> {
@@ -135,7 +159,19 @@ impl Vocab {
             spans,
             max_token_len,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            merge_filter: MergeFilter::pass_all(),
         })
+    }
+
+    /// `false` when the tokens `left` then `right` never merge (see [`MergeFilter`]).
+    #[inline]
+    pub(crate) fn may_merge(&self, left: Rank, right: Rank) -> bool {
+        self.merge_filter.may_merge(left, right)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn merge_filter(&self) -> &MergeFilter {
+        &self.merge_filter
     }
 
     /// The rank of a mergeable token.
@@ -157,6 +193,12 @@ impl Vocab {
         } else {
             self.long_collisions.get(token).copied()
         }
+    }
+
+    /// The highest id a token could have here (the decoding table's last index).
+    #[inline]
+    pub(crate) fn max_id(&self) -> Rank {
+        self.spans.len().saturating_sub(1) as Rank
     }
 
     pub(crate) fn id(&self) -> u64 {

@@ -26,7 +26,7 @@ fn block_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
 }
 
 /// tiktoken's merge loop, written as plainly as possible: scan for the lowest pair, merge, repeat.
-fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
+pub(crate) fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
     let mut parts: Vec<Vec<u8>> = piece.iter().map(|&b| vec![b]).collect();
     loop {
         let best = (0..parts.len().saturating_sub(1))
@@ -45,7 +45,7 @@ fn reference_merge(vocab: &Vocab, piece: &[u8]) -> Vec<Rank> {
 
 /// A small vocabulary over a 3-letter alphabet with merges in random rank order, so that the
 /// non-monotone and tie cases all occur.
-fn small_vocab(rng: &mut TestRng) -> Vocab {
+pub(crate) fn small_vocab(rng: &mut TestRng) -> Vocab {
     let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
     let mut extra: Vec<Vec<u8>> = Vec::new();
     for _ in 0..60 {

@@ -46,19 +46,95 @@ fn token_lists_hold_exactly_tiktokens_rank_files() {
                 sha256_hex(&list)
             );
         } else {
-            assert_eq!(decompress_checked(file).unwrap(), list, "{}", file.name);
+            assert_eq!(
+                decompress_checked(file.name, &file.list).unwrap(),
+                list,
+                "{}",
+                file.name
+            );
         }
     }
 }
 
 #[test]
-fn a_token_list_with_another_sha256_is_corrupt() {
-    let tampered = RankFile {
-        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-        ..R50K
+fn token_counts_are_the_lists_own() {
+    for file in RANK_FILES {
+        let list = decompress_checked(file.name, &file.list).unwrap();
+        assert_eq!(count_listed(&list), file.token_count, "{}", file.name);
+    }
+}
+
+#[test]
+fn custom_encodings_over_bundled_ranks_share_the_bundled_table() {
+    let bundled = encoding("cl100k_base").unwrap();
+    let mut ranks: Vec<(Vec<u8>, Rank)> = (0..100_256)
+        .map(|id| (bundled.vocab.token_bytes(id).unwrap().to_vec(), id))
+        .collect();
+    let shared = bundled_vocab_with(&ranks).expect("the same tokens");
+    assert!(Arc::ptr_eq(&shared, &bundled.vocab));
+    // Two ranks swapped, one token twice, one token other, or one missing: not the bundled table.
+    let swap_ranks = |ranks: &mut [(Vec<u8>, Rank)]| {
+        let rank = ranks[500].1;
+        ranks[500].1 = ranks[501].1;
+        ranks[501].1 = rank;
     };
-    let err = decompress_checked(&tampered).unwrap_err();
+    swap_ranks(&mut ranks);
+    assert!(bundled_vocab_with(&ranks).is_none());
+    swap_ranks(&mut ranks);
+    assert!(bundled_vocab_with(&ranks).is_some());
+    ranks[7] = ranks[8].clone();
+    assert!(bundled_vocab_with(&ranks).is_none());
+    ranks[7] = (b"not a cl100k token at all".to_vec(), 7);
+    assert!(bundled_vocab_with(&ranks).is_none());
+    ranks.pop();
+    assert!(bundled_vocab_with(&ranks).is_none());
+}
+
+#[test]
+fn a_token_list_with_another_sha256_is_corrupt() {
+    let tampered = Asset {
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        ..R50K.list
+    };
+    let err = decompress_checked(R50K.name, &tampered).unwrap_err();
     assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+}
+
+/// Each bundled merge filter is the one worked out from its vocabulary's tokens.
+/// `TAMIS_WRITE_TOKEN_LISTS=1 cargo test -p tamis-core merge_filters` writes them to `assets/`
+/// instead and prints the sizes and sha256 to put in `builtin.rs`.
+#[test]
+fn merge_filters_are_worked_out_from_the_token_lists() {
+    let write = std::env::var_os("TAMIS_WRITE_TOKEN_LISTS").is_some();
+    for file in RANK_FILES {
+        let list = decompress_checked(file.name, &file.list).unwrap();
+        let vocab = Vocab::build(count_listed(&list), |add| {
+            for_each_listed_token(&list, file.name, add)
+        })
+        .unwrap();
+        let filter = vocab.merge_filter().to_le_bytes();
+        if write {
+            let path = format!(
+                "{}/assets/{}.merge_filter.zst",
+                env!("CARGO_MANIFEST_DIR"),
+                file.name
+            );
+            std::fs::write(path, zstd::bulk::compress(&filter, 19).unwrap()).unwrap();
+            println!(
+                "{}: filter size {} sha256 {}",
+                file.name,
+                filter.len(),
+                sha256_hex(&filter)
+            );
+        } else {
+            let bundled = decompress_checked(file.name, &file.filter).unwrap();
+            assert!(
+                bundled == filter,
+                "{}: the bundled filter differs",
+                file.name
+            );
+        }
+    }
 }
 
 #[test]

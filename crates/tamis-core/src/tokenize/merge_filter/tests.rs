@@ -1,0 +1,98 @@
+use super::*;
+use crate::tokenize::Encoding;
+use crate::tokenize::bpe::tests::{reference_merge, small_vocab};
+use crate::tokenize::test_rng::TestRng;
+
+/// The last merge of `bytes` by tiktoken's plain loop, if it ends in one token: the two tokens it
+/// joined last.
+fn last_merge_of(vocab: &Vocab, bytes: &[u8]) -> Option<(Rank, Rank)> {
+    let mut parts: Vec<Vec<u8>> = bytes.iter().map(|&b| vec![b]).collect();
+    let mut last = None;
+    loop {
+        let best = (0..parts.len().saturating_sub(1))
+            .filter_map(|i| Some((vocab.rank(&[&parts[i][..], &parts[i + 1]].concat())?, i)))
+            .min();
+        let Some((_, i)) = best else { break };
+        last = Some((vocab.rank(&parts[i])?, vocab.rank(&parts[i + 1])?));
+        let right = parts.remove(i + 1);
+        parts[i].extend(right);
+    }
+    (parts.len() == 1).then_some(last).flatten()
+}
+
+#[test]
+fn canonical_pairs_are_the_last_merge_of_each_tokens_bytes() {
+    let mut rng = TestRng::new(0xca11);
+    let mut unreachable = 0;
+    for _ in 0..40 {
+        let vocab = small_vocab(&mut rng);
+        let found: FxHashMap<Rank, (Rank, Rank)> = canonical_pairs(&vocab)
+            .0
+            .into_iter()
+            .map(|(left, right, token)| (token, (left, right)))
+            .collect();
+        for token in 0..=vocab.max_id() {
+            let Some(bytes) = vocab.token_bytes(token).filter(|b| b.len() >= 2) else {
+                continue;
+            };
+            let expected = last_merge_of(&vocab, bytes);
+            unreachable += usize::from(expected.is_none());
+            assert_eq!(found.get(&token).copied(), expected, "{bytes:?}");
+        }
+    }
+    // The random vocabularies have tokens that their own bytes never merge into.
+    assert!(unreachable > 0);
+}
+
+#[test]
+fn the_filter_passes_every_canonical_pair_and_turns_most_others_away() {
+    let vocab = &Encoding::get("o200k_base").unwrap().vocab;
+    let (pairs, filter) = canonical_pairs(vocab);
+    assert!(pairs.len() > 190_000, "{}", pairs.len());
+    assert!(pairs.iter().all(|&(l, r, _)| filter.may_merge(l, r)));
+    let mut rng = TestRng::new(0xf1);
+    let canonical: std::collections::HashSet<(Rank, Rank)> =
+        pairs.iter().map(|&(l, r, _)| (l, r)).collect();
+    let (mut others, mut passed) = (0, 0);
+    for _ in 0..100_000 {
+        let pair = (rng.below(200_000) as Rank, rng.below(200_000) as Rank);
+        if !canonical.contains(&pair) {
+            others += 1;
+            passed += usize::from(filter.may_merge(pair.0, pair.1));
+        }
+    }
+    assert!(passed * 100 < others * 12, "{passed} of {others} passed");
+}
+
+#[test]
+fn merges_with_the_filter_equal_tiktokens_on_text_of_few_letters() {
+    // Text over two or three letters makes the same tokens meet again and again, in pairs that
+    // are tokens but not canonical ones: the filter must turn only those away.
+    let mut rng = TestRng::new(0x3e);
+    for _ in 0..20 {
+        let vocab = small_vocab(&mut rng);
+        for _ in 0..40 {
+            let len = 2 + rng.below(60);
+            let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aabc")).collect();
+            let mut merged = Vec::new();
+            crate::tokenize::bpe::merge_part(&vocab, &piece, &mut merged);
+            assert_eq!(merged, reference_merge(&vocab, &piece), "{piece:?}");
+        }
+    }
+}
+
+#[test]
+fn a_filter_must_be_a_power_of_two_of_words() {
+    assert!(MergeFilter::from_le_bytes(&[0; 24]).is_err());
+    assert!(MergeFilter::from_le_bytes(&[0; 7]).is_err());
+    assert!(MergeFilter::from_le_bytes(&[]).is_err());
+    let filter = MergeFilter::from_le_bytes(&[0xff; 16]).unwrap();
+    assert!(filter.may_merge(1, 2));
+    assert_eq!(filter.to_le_bytes(), [0xff; 16]);
+}
+
+#[test]
+fn pass_all_lets_every_pair_through() {
+    let filter = MergeFilter::pass_all();
+    assert!((0..1000).all(|id| filter.may_merge(id, id * 7 + 3)));
+}
