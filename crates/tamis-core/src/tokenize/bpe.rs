@@ -39,10 +39,18 @@ const _: () = assert!(WINDOW + LOOKAHEAD <= blocks::MAX_LEN);
 
 /// Appends the tokens of `piece` to `out`.
 pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    if let Some(rank) = vocab.rank(piece) {
-        out.push(rank);
-    } else {
-        merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
+    // Pieces of one or two bytes (punctuation, digits, letters between case changes) are many,
+    // and their tables answer without hashing.
+    match *piece {
+        [byte] => out.push(vocab.byte_rank(byte)),
+        [first, second] => match vocab.byte_pair_rank(first, second) {
+            Rank::MAX => out.extend([vocab.byte_rank(first), vocab.byte_rank(second)]),
+            rank => out.push(rank),
+        },
+        _ => match vocab.rank(piece) {
+            Some(rank) => out.push(rank),
+            None => merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out),
+        },
     }
 }
 
