@@ -266,6 +266,29 @@ def test_custom_encoding_like_tiktoken_readme() -> None:
         tamis.Encoding("bad", pat_str=r"\w+", mergeable_ranks=small, special_tokens={}, explicit_n_vocab=5)
 
 
+def test_custom_vocabulary_works_out_its_merge_filter_exactly() -> None:
+    """A custom encoding whose ranks are no bundled vocabulary's (here o200k_base without its last token)
+    works out its own merge filter (the pairs that can ever merge) from its tokens: the ids stay
+    tiktoken's on real text and on random letters, base64 and CJK, where the filter turns most pairs
+    away."""
+    import tiktoken
+
+    base = tamis.get_encoding("o200k_base")
+    ranks = dict(base._mergeable_ranks)
+    del ranks[base.decode_single_token_bytes(199_997)]
+    kwargs = {"name": "trimmed", "pat_str": base._pat_str, "mergeable_ranks": ranks, "special_tokens": {}}
+    ours = tamis.Encoding(**kwargs)  # type: ignore[arg-type]
+    theirs = tiktoken.Encoding(**kwargs)  # type: ignore[arg-type]
+    rng = random.Random(11)
+    alphabets = [
+        "abcdefghijklmnopqrstuvwxyz",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        "".join(map(chr, range(0x4E00, 0x4F00))),
+    ]
+    texts = ["".join(rng.choices(alphabet, k=3_000)) for alphabet in alphabets] + REAL[:200]
+    assert ours.encode_ordinary_batch(texts) == theirs.encode_ordinary_batch(texts)
+
+
 def test_token_ints_shared_across_results_stay_exact() -> None:
     """Large results reuse one Python int per token id (ids past the cache, here 5,000,000, get fresh
     ones): the same ids as tiktoken before and after the cache exists, for single texts and batches,
