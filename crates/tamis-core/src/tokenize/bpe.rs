@@ -256,7 +256,7 @@ fn merge_short(vocab: &Vocab, memo: &mut PairMemo, piece: &[u8], out: &mut Vec<R
 }
 
 /// The rank of the pair of parts starting at `slot` in [`merge_short`], which has a next part. (A
-/// function that is always inlined: the closure it was got called.)
+/// function that is always inlined: as a closure it was called, not inlined.)
 #[allow(clippy::inline_always)]
 #[inline(always)]
 fn short_pair_rank(

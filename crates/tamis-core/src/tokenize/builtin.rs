@@ -1,5 +1,5 @@
-//! The encodings bundled with tamis, loaded lazily from the zstd-compressed rank files in
-//! `assets/` and cached for the life of the process.
+//! The encodings bundled with tamis, loaded lazily from the zstd-compressed token lists and merge
+//! filters in `assets/` and cached for the life of the process.
 
 use super::encoding::Encoding;
 use super::merge_filter::MergeFilter;
@@ -293,6 +293,9 @@ pub(crate) fn bundled_vocab_with(mergeable_ranks: &[(Vec<u8>, Rank)]) -> Option<
         .iter()
         .find(|file| file.token_count == mergeable_ranks.len())?;
     let vocab = ranks(file).ok()?;
+    if vocab.len() != mergeable_ranks.len() {
+        return None;
+    }
     // Every token bundled with its rank, and no rank twice: the same tokens, all of them.
     let mut seen = vec![false; vocab.max_id() as usize + 1];
     let same = mergeable_ranks.iter().all(|(token, rank)| {

@@ -6,6 +6,7 @@
 //!   (fancy-regex for user patterns);
 //! - `bpe`: tiktoken's lowest-rank-first merging; long pieces are merged in small windows whose
 //!   junctions are proven exact, so the cost stays linear in the piece length;
+//! - `merge_filter`: which two adjacent tokens can ever merge, asked before a pair is looked up;
 //! - `large_text`: one large text encoded on all cores;
 //! - `special`: finding special tokens in text;
 //! - `builtin`: the bundled vocabularies (`token_list`) and the model -> encoding table.

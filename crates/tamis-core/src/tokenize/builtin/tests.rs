@@ -102,9 +102,10 @@ fn a_token_list_with_another_sha256_is_corrupt() {
 
 /// Each bundled merge filter is the one worked out from its vocabulary's tokens.
 /// `TAMIS_WRITE_TOKEN_LISTS=1 cargo test -p tamis-core merge_filters` writes them to `assets/`
-/// instead and prints the sizes and sha256 to put in `builtin.rs`.
+/// instead and prints the sizes and sha256 to put in `builtin.rs`, from the token lists compiled
+/// in: after new lists, rebuild first.
 #[test]
-fn merge_filters_are_worked_out_from_the_token_lists() {
+fn bundled_merge_filters_match_their_vocabularies() {
     let write = std::env::var_os("TAMIS_WRITE_TOKEN_LISTS").is_some();
     for file in RANK_FILES {
         let list = decompress_checked(file.name, &file.list).unwrap();

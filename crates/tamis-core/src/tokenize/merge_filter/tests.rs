@@ -92,6 +92,25 @@ fn a_filter_must_be_a_power_of_two_of_words() {
 }
 
 #[test]
+fn a_vocabulary_of_very_long_tokens_goes_without_a_filter() {
+    // Runs of `a` doubling up to 64 KiB: working their pairs out would be quadratic in 64 KiB.
+    let vocab = Vocab::build(273, |add| {
+        for byte in 0..=255u8 {
+            add(&[byte], Rank::from(byte))?;
+        }
+        (1..=16).try_for_each(|power| add(&vec![b'a'; 1 << power], 255 + power))
+    })
+    .unwrap();
+    assert!(
+        vocab.may_merge(b'x'.into(), b'y'.into()),
+        "a filter that passes all"
+    );
+    let mut merged = Vec::new();
+    crate::tokenize::bpe::merge_part(&vocab, &[b'a'; 40], &mut merged);
+    assert_eq!(merged, [255 + 5, 255 + 3]);
+}
+
+#[test]
 fn pass_all_lets_every_pair_through() {
     let filter = MergeFilter::pass_all();
     assert!((0..1000).all(|id| filter.may_merge(id, id * 7 + 3)));
