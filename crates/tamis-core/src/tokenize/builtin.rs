@@ -36,98 +36,65 @@ struct Asset {
     sha256: &'static str,
 }
 
-const R50K: RankFile = RankFile {
-    name: "r50k_base",
-    token_count: 50_256,
-    list: Asset {
-        compressed: include_bytes!("../../assets/r50k_base.tokens.zst"),
-        size: R50K_SIZE,
-        sha256: R50K_SHA256,
-    },
-    filter: Asset {
-        compressed: include_bytes!("../../assets/r50k_base.merge_filter.zst"),
-        size: R50K_FILTER_SIZE,
-        sha256: R50K_FILTER_SHA256,
-    },
-    #[cfg(test)]
-    tiktoken: include_bytes!("../../assets/r50k_base.tiktoken.zst"),
-    #[cfg(test)]
+/// A bundled vocabulary's [`RankFile`], its files found in `assets/` by its name. The sizes and
+/// sha256 of the token list and merge filter are the ones the tests that regenerate them print.
+macro_rules! rank_file {
+    (
+        $name:literal,
+        tokens: $count:expr,
+        list: ($list_size:expr, $list_sha256:literal),
+        filter: ($filter_size:expr, $filter_sha256:literal),
+        tiktoken_sha256: $tiktoken_sha256:literal $(,)?
+    ) => {
+        RankFile {
+            name: $name,
+            token_count: $count,
+            list: Asset {
+                compressed: include_bytes!(concat!("../../assets/", $name, ".tokens.zst")),
+                size: $list_size,
+                sha256: $list_sha256,
+            },
+            filter: Asset {
+                compressed: include_bytes!(concat!("../../assets/", $name, ".merge_filter.zst")),
+                size: $filter_size,
+                sha256: $filter_sha256,
+            },
+            #[cfg(test)]
+            tiktoken: include_bytes!(concat!("../../assets/", $name, ".tiktoken.zst")),
+            #[cfg(test)]
+            tiktoken_sha256: $tiktoken_sha256,
+        }
+    };
+}
+
+const R50K: RankFile = rank_file!(
+    "r50k_base",
+    tokens: 50_256,
+    list: (371_070, "b83936794d5c58d4bf7f24cb0100cd291b9306d80ba0e2ff11988886d2d9c1ec"),
+    filter: (65_536, "22b900f7629348522e501398d8e0d374b1170d819d823fe9cda821efc9ec6ae1"),
     tiktoken_sha256: "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930",
-};
-const P50K: RankFile = RankFile {
-    name: "p50k_base",
-    token_count: 50_280,
-    list: Asset {
-        compressed: include_bytes!("../../assets/p50k_base.tokens.zst"),
-        size: P50K_SIZE,
-        sha256: P50K_SHA256,
-    },
-    filter: Asset {
-        compressed: include_bytes!("../../assets/p50k_base.merge_filter.zst"),
-        size: P50K_FILTER_SIZE,
-        sha256: P50K_FILTER_SHA256,
-    },
-    #[cfg(test)]
-    tiktoken: include_bytes!("../../assets/p50k_base.tiktoken.zst"),
-    #[cfg(test)]
+);
+const P50K: RankFile = rank_file!(
+    "p50k_base",
+    tokens: 50_280,
+    list: (371_419, "454dd285ca79936cc589d453cc0e373e9cdfd971d6cee74a0b8f349c518a60fc"),
+    filter: (65_536, "ce1a312f755fe0d9b99404cee47a87ff2c78160b57448fdb22ee6ba58999a889"),
     tiktoken_sha256: "94b5ca7dff4d00767bc256fdd1b27e5b17361d7b8a5f968547f9f23eb70d2069",
-};
-const CL100K: RankFile = RankFile {
-    name: "cl100k_base",
-    token_count: 100_256,
-    list: Asset {
-        compressed: include_bytes!("../../assets/cl100k_base.tokens.zst"),
-        size: CL100K_SIZE,
-        sha256: CL100K_SHA256,
-    },
-    filter: Asset {
-        compressed: include_bytes!("../../assets/cl100k_base.merge_filter.zst"),
-        size: CL100K_FILTER_SIZE,
-        sha256: CL100K_FILTER_SHA256,
-    },
-    #[cfg(test)]
-    tiktoken: include_bytes!("../../assets/cl100k_base.tiktoken.zst"),
-    #[cfg(test)]
+);
+const CL100K: RankFile = rank_file!(
+    "cl100k_base",
+    tokens: 100_256,
+    list: (744_086, "6bfd43f7b31b50b645b3228413547e662af1ae4801e9b192b9791680a71d650c"),
+    filter: (131_072, "d2a7a6bd5e72d6303a25a8fb286b6ab2b825fd064a517ffb83070343093a2299"),
     tiktoken_sha256: "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
-};
-const O200K: RankFile = RankFile {
-    name: "o200k_base",
-    token_count: 199_998,
-    list: Asset {
-        compressed: include_bytes!("../../assets/o200k_base.tokens.zst"),
-        size: O200K_SIZE,
-        sha256: O200K_SHA256,
-    },
-    filter: Asset {
-        compressed: include_bytes!("../../assets/o200k_base.merge_filter.zst"),
-        size: O200K_FILTER_SIZE,
-        sha256: O200K_FILTER_SHA256,
-    },
-    #[cfg(test)]
-    tiktoken: include_bytes!("../../assets/o200k_base.tiktoken.zst"),
-    #[cfg(test)]
+);
+const O200K: RankFile = rank_file!(
+    "o200k_base",
+    tokens: 199_998,
+    list: (1_597_668, "bac143fe7fe950090c6e4ed9a2f80de5412a92495758b52becbbe5a7eea25ecb"),
+    filter: (262_144, "58ff9c16acd6dcb141e7953a50baac1d04fe39e85c616ff676ec4946c5fdf411"),
     tiktoken_sha256: "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
-};
-// The sizes and sha256 of the token lists (the test that regenerates the lists prints them).
-const R50K_SIZE: usize = 371_070;
-const R50K_SHA256: &str = "b83936794d5c58d4bf7f24cb0100cd291b9306d80ba0e2ff11988886d2d9c1ec";
-const P50K_SIZE: usize = 371_419;
-const P50K_SHA256: &str = "454dd285ca79936cc589d453cc0e373e9cdfd971d6cee74a0b8f349c518a60fc";
-const CL100K_SIZE: usize = 744_086;
-const CL100K_SHA256: &str = "6bfd43f7b31b50b645b3228413547e662af1ae4801e9b192b9791680a71d650c";
-const O200K_SIZE: usize = 1_597_668;
-const O200K_SHA256: &str = "bac143fe7fe950090c6e4ed9a2f80de5412a92495758b52becbbe5a7eea25ecb";
-// The sizes and sha256 of the merge filters (the test that regenerates them prints them).
-const R50K_FILTER_SIZE: usize = 65_536;
-const R50K_FILTER_SHA256: &str = "22b900f7629348522e501398d8e0d374b1170d819d823fe9cda821efc9ec6ae1";
-const P50K_FILTER_SIZE: usize = 65_536;
-const P50K_FILTER_SHA256: &str = "ce1a312f755fe0d9b99404cee47a87ff2c78160b57448fdb22ee6ba58999a889";
-const CL100K_FILTER_SIZE: usize = 131_072;
-const CL100K_FILTER_SHA256: &str =
-    "d2a7a6bd5e72d6303a25a8fb286b6ab2b825fd064a517ffb83070343093a2299";
-const O200K_FILTER_SIZE: usize = 262_144;
-const O200K_FILTER_SHA256: &str =
-    "58ff9c16acd6dcb141e7953a50baac1d04fe39e85c616ff676ec4946c5fdf411";
+);
 const RANK_FILES: [&RankFile; 4] = [&R50K, &P50K, &CL100K, &O200K];
 
 const ENDOFTEXT: &str = "<|endoftext|>";

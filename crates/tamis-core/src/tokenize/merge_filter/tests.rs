@@ -65,12 +65,31 @@ fn the_filter_passes_every_canonical_pair_and_turns_most_others_away() {
 }
 
 #[test]
-fn merges_with_the_filter_equal_tiktokens_on_text_of_few_letters() {
-    // Text over two or three letters makes the same tokens meet again and again, in pairs that
-    // are tokens but not canonical ones: the filter must turn only those away.
+fn merges_with_the_filter_equal_tiktokens_though_it_turns_token_pairs_away() {
+    // The filter turns away pairs whose bytes together are a token, when they are not that
+    // token's canonical pair; text over three letters makes such pairs meet again and again.
     let mut rng = TestRng::new(0x3e);
+    let mut turned_away = 0;
     for _ in 0..20 {
         let vocab = small_vocab(&mut rng);
+        let canonical: std::collections::HashSet<(Rank, Rank)> = canonical_pairs(&vocab)
+            .0
+            .into_iter()
+            .map(|(left, right, _)| (left, right))
+            .collect();
+        for token in 0..=vocab.max_id() {
+            let bytes = vocab.token_bytes(token).unwrap_or_default();
+            for cut in 1..bytes.len() {
+                let (Some(left), Some(right)) =
+                    (vocab.rank(&bytes[..cut]), vocab.rank(&bytes[cut..]))
+                else {
+                    continue;
+                };
+                if !canonical.contains(&(left, right)) {
+                    turned_away += usize::from(!vocab.may_merge(left, right));
+                }
+            }
+        }
         for _ in 0..40 {
             let len = 2 + rng.below(60);
             let piece: Vec<u8> = (0..len).map(|_| *rng.pick(b"aabc")).collect();
@@ -79,6 +98,10 @@ fn merges_with_the_filter_equal_tiktokens_on_text_of_few_letters() {
             assert_eq!(merged, reference_merge(&vocab, &piece), "{piece:?}");
         }
     }
+    assert!(
+        turned_away > 50,
+        "only {turned_away} token pairs turned away"
+    );
 }
 
 #[test]
