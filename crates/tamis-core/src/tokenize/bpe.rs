@@ -8,11 +8,13 @@
 //!   linear and in cache however long the piece ([`window`]).
 
 mod blocks;
+mod piece_cache;
 mod tree;
 mod window;
 
-use super::vocab::{Rank, Vocab};
+use super::vocab::{Rank, Vocab, pack};
 use blocks::BlockMerge;
+use piece_cache::PieceCache;
 use std::cell::RefCell;
 use tree::TreeMerge;
 pub(crate) use window::join_merged;
@@ -47,10 +49,19 @@ pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
             Rank::MAX => out.extend([vocab.byte_rank(first), vocab.byte_rank(second)]),
             rank => out.push(rank),
         },
-        _ => match vocab.rank(piece) {
-            Some(rank) => out.push(rank),
-            None => merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out),
-        },
+        _ => {
+            let rank = match pack(piece) {
+                Some(key) => {
+                    STATE.with_borrow_mut(|state| state.pieces.for_vocab(vocab).rank(vocab, key))
+                }
+                None => vocab.rank(piece).unwrap_or(Rank::MAX),
+            };
+            if rank == Rank::MAX {
+                merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
+            } else {
+                out.push(rank);
+            }
+        }
     }
 }
 
@@ -63,7 +74,9 @@ pub(crate) fn merge_part(vocab: &Vocab, part: &[u8], out: &mut Vec<Rank>) {
 /// The merge of `piece` (without the whole-piece lookup), in one go.
 fn merge(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
     STATE.with_borrow_mut(|state| {
-        let MergeState { memo, blocks, tree } = state;
+        let MergeState {
+            memo, blocks, tree, ..
+        } = state;
         let memo = memo.for_vocab(vocab);
         if piece.len() <= SHORT_PIECE {
             merge_short(vocab, memo, piece, out);
@@ -184,6 +197,7 @@ impl PairMemo {
 /// What a thread keeps between merges.
 struct MergeState {
     memo: PairMemo,
+    pieces: PieceCache,
     blocks: BlockMerge,
     tree: TreeMerge,
 }
@@ -192,6 +206,7 @@ thread_local! {
     static STATE: RefCell<MergeState> = const {
         RefCell::new(MergeState {
             memo: PairMemo::new(),
+            pieces: PieceCache::new(),
             blocks: BlockMerge::new(),
             tree: TreeMerge::new(),
         })

@@ -184,6 +184,13 @@ impl Vocab {
         }
     }
 
+    /// The rank of a token of at most 7 bytes given packed (see [`pack`]), `Rank::MAX` if it is
+    /// no token.
+    #[inline]
+    pub(crate) fn packed_rank(&self, key: u64) -> Rank {
+        self.short_ranks.get(&key).copied().unwrap_or(Rank::MAX)
+    }
+
     fn long_rank(&self, token: &[u8]) -> Option<Rank> {
         let rank = *self.long_ranks.get(&xxh3_64(token))?;
         if self.token_bytes(rank) == Some(token) {
@@ -262,19 +269,38 @@ impl Vocab {
 
 /// A token of at most 7 bytes as one integer: its bytes, then its length in the top byte.
 #[inline]
-fn pack(token: &[u8]) -> Option<u64> {
+pub(crate) fn pack(token: &[u8]) -> Option<u64> {
     (token.len() < 8).then(|| pack_short(token))
 }
 
-/// (A byte loop rather than a copy into an array: for these few bytes the copy compiles to a call
-/// to `memcpy` and a stalled reload, which showed as a sixth of the lookup time.)
+/// The bytes of `token` (at most 7) read as at most three loads, whatever its length: a loop over
+/// the bytes ended at a different count from one piece to the next, and its exit was mispredicted
+/// about once per lookup (callgrind: a sixth of the mispredicted branches of real text).
 #[inline]
 fn pack_short(token: &[u8]) -> u64 {
-    let mut key = (token.len() as u64) << 56;
-    for (i, &byte) in token.iter().enumerate().take(7) {
-        key |= u64::from(byte) << (8 * i);
-    }
-    key
+    debug_assert!(token.len() < 8);
+    let len = token.len();
+    let bytes = match len {
+        0 => 0,
+        // The first, middle and last bytes cover all of 1 to 3 bytes (some twice, at their place).
+        1..=3 => {
+            u64::from(token[0])
+                | u64::from(token[len / 2]) << (8 * (len / 2))
+                | u64::from(token[len - 1]) << (8 * (len - 1))
+        }
+        // Two four-byte loads, the first and the last four bytes, overlapping at their places.
+        _ => {
+            let first = u32::from_le_bytes([token[0], token[1], token[2], token[3]]);
+            let last = u32::from_le_bytes([
+                token[len - 4],
+                token[len - 3],
+                token[len - 2],
+                token[len - 1],
+            ]);
+            u64::from(first) | u64::from(last) << (8 * (len - 4))
+        }
+    };
+    bytes | (len as u64) << 56
 }
 
 /// Parses a `.tiktoken` file (one `base64(token) rank` per line, blank lines ignored), as
@@ -428,6 +454,22 @@ mod tests {
         assert_eq!(vocab.len(), 258);
         assert_eq!(vocab.max_rank(), Some(257));
         assert_eq!(vocab.token_len(257), 8);
+    }
+
+    #[test]
+    fn packing_keeps_every_byte_at_its_place_and_the_length() {
+        let bytes: Vec<u8> = (0..7u8).map(|i| 0x91 ^ i.wrapping_mul(37)).collect();
+        for len in 0..8 {
+            let token = &bytes[..len];
+            let mut expected = (len as u64) << 56;
+            for (i, &byte) in token.iter().enumerate() {
+                expected |= u64::from(byte) << (8 * i);
+            }
+            assert_eq!(pack(token), Some(expected), "length {len}");
+        }
+        assert_eq!(pack(&[0; 8]), None);
+        // Keys of different lengths never meet, trailing zero bytes included.
+        assert_ne!(pack(b"a\0"), pack(b"a"));
     }
 
     #[test]

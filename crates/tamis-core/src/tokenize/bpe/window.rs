@@ -19,6 +19,11 @@ pub(super) fn merge_windowed(
     mut lookahead: usize,
     out: &mut Vec<Rank>,
 ) {
+    // Most pieces fit one window: they skip the setup below (its table is 512 bytes to fill).
+    if window >= piece.len() {
+        merge(vocab, piece, out);
+        return;
+    }
     let first_of_piece = out.len();
     let mut start = 0;
     let mut tokens = Vec::new();
