@@ -1,6 +1,7 @@
 //! Reading characters with their classes out of the UTF-8 bytes of a `&str`, the one primitive the
 //! scanners are built on.
 
+use super::ascii_runs::letters_end;
 use crate::tokenize::classes::{ClassTable, LETTER, NUMBER, SPACE, classes};
 
 /// One character: its code point, its class bits and its UTF-8 length.
@@ -103,6 +104,10 @@ impl<'a> Cursor<'a> {
     /// read byte by byte without decoding (most runs are ASCII words).
     #[inline]
     pub(super) fn class_run_end(&self, mut at: usize, mask: u8) -> usize {
+        if mask == LETTER {
+            // Eight bytes at a time while they are ASCII letters (see `ascii_runs`).
+            at = letters_end(self.bytes, at);
+        }
         while let Some(&byte) = self.bytes.get(at) {
             if byte >= 0x80 {
                 return self.run_end(at, |ch| ch.class & mask != 0);

@@ -4,6 +4,7 @@
 //! with bounded look-back, so splitting is linear on every input (fancy-regex's backtracking is
 //! quadratic on long whitespace runs). Any other pattern runs on fancy-regex.
 
+mod ascii_runs;
 mod cl100k;
 mod cursor;
 mod o200k;

@@ -3,6 +3,7 @@
 //! `|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?`
 //! `|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 
+use super::ascii_runs::{lowercase_end, uppercase_end};
 use super::cursor::{Char, Cursor};
 use crate::tokenize::classes::{LOWERISH, NUMBER, UPPERISH};
 
@@ -63,13 +64,7 @@ fn ascii_word_end(bytes: &[u8], at: usize) -> Option<usize> {
     } else {
         return None;
     };
-    let mut end = start;
-    while bytes.get(end).is_some_and(u8::is_ascii_uppercase) {
-        end += 1;
-    }
-    while bytes.get(end).is_some_and(u8::is_ascii_lowercase) {
-        end += 1;
-    }
+    let end = lowercase_end(bytes, uppercase_end(bytes, start));
     let word_may_go_on = bytes
         .get(end)
         .is_some_and(|&next| !next.is_ascii() || next == b'\'');
