@@ -197,7 +197,14 @@ fn digit_group_start(bytes: &[u8], previous: usize, cut: usize) -> usize {
         .iter()
         .rposition(|byte| !byte.is_ascii_digit())
         .map_or(previous, |before| previous + before + 1);
-    cut + (3 - (cut - run_start) % 3) % 3
+    // Forward to the group's end, but not past the run: the byte after an ASCII digit always starts
+    // a character, where two bytes further may fall inside one.
+    let group_end = cut + (3 - (cut - run_start) % 3) % 3;
+    let mut moved = cut;
+    while moved < group_end && bytes.get(moved).is_some_and(u8::is_ascii_digit) {
+        moved += 1;
+    }
+    moved
 }
 
 #[cfg(test)]
@@ -222,6 +229,16 @@ mod tests {
                 .all(|&cut| cut == 0 || (cut - 3) % 3 == 0 || cut == text.len()),
             "{cuts:?}"
         );
+        // A run ending just after a cut: the cut moves to the run's end, never into the character
+        // after it.
+        for phase in 0..3 {
+            let text = format!("{}{}", "5".repeat(100 + phase), "é".repeat(100));
+            let cuts = super::cuts(&text, 0, 100);
+            assert!(
+                cuts.iter().all(|&cut| text.is_char_boundary(cut)),
+                "{cuts:?}"
+            );
+        }
         // Elsewhere, cuts stay at their place.
         assert_eq!(super::cuts(&"a".repeat(300), 0, 100), [0, 100, 200, 300]);
     }
