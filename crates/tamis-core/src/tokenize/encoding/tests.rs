@@ -316,6 +316,14 @@ fn large_texts(rng: &mut TestRng) -> Vec<String> {
         random(rng, 2000, &digits),
         SAMPLES.concat().repeat(4),
     ];
+    // Short runs of digits ending at every phase of the groups of three, each followed by a
+    // multibyte character: a cut moved to a group's end must not land inside that character.
+    for digits in 1..=8 {
+        for after in ["é", "中", "😀"] {
+            let unit = "7".repeat(digits) + after;
+            texts.push(unit.repeat(1500 / unit.len() + digits));
+        }
+    }
     for _ in 0..40 {
         texts.push((0..20).map(|_| random_text(rng)).collect());
     }
