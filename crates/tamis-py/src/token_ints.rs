@@ -11,9 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyList;
-use tamis_core::tokenize::Rank;
-
 use tamis_core::prefetch::prefetch_line;
+use tamis_core::tokenize::Rank;
 
 /// Ids past this get a fresh int each time: a custom encoding may give special tokens huge ids. The
 /// bundled encodings stay below it (`o200k_base`: 200,019 ids), so the cache is at most about 8 MB.

@@ -317,7 +317,9 @@ fn large_texts(rng: &mut TestRng) -> Vec<String> {
         SAMPLES.concat().repeat(4),
     ];
     // Short runs of digits ending at every phase of the groups of three, each followed by a
-    // multibyte character: a cut moved to a group's end must not land inside that character.
+    // multibyte character, where cuts are moved to a group's end. (That a moved cut never lands
+    // inside the character is checked on the cuts themselves, in `large_text`: these texts did not
+    // reach that case in the engine.)
     for digits in 1..=8 {
         for after in ["é", "中", "😀"] {
             let unit = "7".repeat(digits) + after;
