@@ -8,11 +8,15 @@ applies). Reported:
 
 - load: seconds to get a ready encoding (tamis: bundled zstd file; tiktoken: plain rank file on disk), and the
   process RSS right after (Python + the library + the encoding);
-- 1 thread: MB/s of ``encode_ordinary`` called once per record, in a Python loop (best of --repeat; tamis'
-  pool set to one thread);
+- 1 thread: MB/s of ``encode_ordinary`` called once per record, in a Python loop; both libraries in one
+  process (tamis' pool set to one thread), their passes over the corpus alternated (tiktoken first in odd
+  rounds, tamis first in even ones), --repeat rounds: each library's best pass, and the median over rounds of
+  the ratio of the two passes of a round. On a shared machine whose speed drifts by tens of percent within
+  minutes, two passes a second apart see the same machine where two processes minutes apart did not;
 - batch: MB/s of ``encode_ordinary_batch`` on every record at once, on 1 and on 2 threads (tiktoken
   ``num_threads=N``; tamis ``_tamis.set_thread_count(N)`` in its own process), and tamis ``count_batch``; the
-  2-thread / 1-thread ratio says how each library scales on a second core;
+  2-thread / 1-thread ratio says how each library scales on a second core. tamis' 1- and 2-thread processes
+  run ``BATCH_PAIRS`` times, alternated: the best of each, and the median ratio of the pairs;
 - pathological inputs: seconds for one ``encode_ordinary`` call (in one process, the best of --repeat
   calls or of as many as fit in one second, whichever is more: one slow call on a shared machine is noise) on
   100 KB and 1 MB of a degenerate text, and the ratio (10 means linear). tiktoken gets --patho-timeout
@@ -30,6 +34,7 @@ import base64
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +48,10 @@ ASSETS = ROOT / "crates" / "tamis-core" / "assets"
 DATA = BENCH / "data"
 # Seconds of calls timed per pathological input, at the least (see the module docstring).
 PATHOLOGICAL_BUDGET_S = 1.0
+CONTENDERS = ("tiktoken", "tamis")
+# tamis' batch runs on one and on two threads (separate processes: the pool's size is fixed per process) are
+# alternated this many times; the 2/1 ratio of each pair is reported with the best runs'.
+BATCH_PAIRS = 3
 sys.path.insert(0, str(BENCH))
 
 
@@ -140,23 +149,17 @@ def load(contender: str, name: str, rank_dir: str) -> Any:
 
 
 def worker(args: argparse.Namespace) -> dict[str, Any]:
-    if args.threads and args.contender == "tamis":
+    if args.threads and args.contender != "tiktoken":
         from tamis import _tamis
 
         _tamis.set_thread_count(args.threads)  # before any parallel call
+    if args.task == "throughput":
+        return alternated_throughput(args)
     started = time.perf_counter()
     encoding = load(args.contender, args.encoding, args.rank_dir)
     result: dict[str, Any] = {"load_s": time.perf_counter() - started, "rss_mb": rss_mb()}
-    if args.task == "throughput":
-        texts = corpus(args.size_mb)
-        size = sum(len(text.encode("utf-8")) for text in texts)
-        best = float("inf")
-        tokens = 0
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            tokens = sum(len(encoding.encode_ordinary(text)) for text in texts)
-            best = min(best, time.perf_counter() - started)
-        result.update(bytes=size, tokens=tokens, single_s=best)
+    if args.task == "load":
+        pass
     elif args.task == "batch":
         texts = corpus(args.size_mb)
         best = float("inf")
@@ -194,6 +197,32 @@ def worker(args: argparse.Namespace) -> dict[str, Any]:
             del tokens  # freeing the list is not part of the next call's time
         result.update(seconds=best, tokens=count, calls=calls)
     return result
+
+
+def alternated_throughput(args: argparse.Namespace) -> dict[str, Any]:
+    """One-thread ``encode_ordinary`` loops of both libraries, in one process, their passes alternated."""
+    encodings = {contender: load(contender, args.encoding, args.rank_dir) for contender in CONTENDERS}
+    texts = corpus(args.size_mb)
+    size = sum(len(text.encode("utf-8")) for text in texts)
+    best = dict.fromkeys(CONTENDERS, float("inf"))
+    tokens = dict.fromkeys(CONTENDERS, 0)
+    round_ratios = []
+    for round_index in range(args.repeat):
+        order = CONTENDERS if round_index % 2 == 0 else CONTENDERS[::-1]
+        seconds = {}
+        for contender in order:
+            encoding = encodings[contender]
+            started = time.perf_counter()
+            tokens[contender] = sum(len(encoding.encode_ordinary(text)) for text in texts)
+            seconds[contender] = time.perf_counter() - started
+            best[contender] = min(best[contender], seconds[contender])
+        round_ratios.append(seconds["tiktoken"] / seconds["tamis"])
+    return {
+        "bytes": size,
+        "tokens": tokens,
+        "single_s": best,
+        "median_round_ratio": statistics.median(round_ratios),
+    }
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -255,25 +284,41 @@ def main() -> None:
         decompress_rank_files(Path(rank_dir))
         for name in args.encodings.split(","):
             common = ["--encoding", name, "--size-mb", str(args.size_mb), "--repeat", str(args.repeat)]
+            throughput = run_worker(["--task", "throughput", "--threads", "1", *common], rank_dir)
+            assert isinstance(throughput, dict), throughput
             results = {}
-            for contender in ("tiktoken", "tamis"):
-                throughput = ["--contender", contender, "--task", "throughput", "--threads", "1", *common]
-                result = run_worker(throughput, rank_dir)
+            for contender in CONTENDERS:
+                result = run_worker(["--contender", contender, "--task", "load", *common], rank_dir)
                 assert isinstance(result, dict), result
-                for threads in (1, 2):
-                    batch = run_worker(
-                        ["--contender", contender, "--task", "batch", "--threads", str(threads), *common],
-                        rank_dir,
-                    )
-                    assert isinstance(batch, dict), batch
-                    assert (
-                        batch["batch_tokens"]
-                        == result["tokens"]
-                        == batch.get("count_tokens", result["tokens"])
-                    )
-                    result[f"batch{threads}_s"] = batch["batch_s"]
-                    if "count_s" in batch:
-                        result[f"count{threads}_s"] = batch["count_s"]
+                result.update(
+                    bytes=throughput["bytes"],
+                    tokens=throughput["tokens"][contender],
+                    single_s=throughput["single_s"][contender],
+                )
+                runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+                for _ in range(BATCH_PAIRS if contender == "tamis" else 1):
+                    for threads in (1, 2):
+                        batch = run_worker(
+                            ["--contender", contender, "--task", "batch", "--threads", str(threads), *common],
+                            rank_dir,
+                        )
+                        assert isinstance(batch, dict), batch
+                        assert (
+                            batch["batch_tokens"]
+                            == result["tokens"]
+                            == batch.get("count_tokens", result["tokens"])
+                        )
+                        runs[threads].append(batch)
+                for threads, measured in runs.items():
+                    for key in ("batch", "count"):
+                        if f"{key}_s" in measured[0]:
+                            result[f"{key}{threads}_s"] = min(run[f"{key}_s"] for run in measured)
+                for key in ("batch", "count"):
+                    if f"{key}_s" in runs[1][0]:
+                        result[f"{key}_pair_ratio"] = statistics.median(
+                            one[f"{key}_s"] / two[f"{key}_s"]
+                            for one, two in zip(runs[1], runs[2], strict=True)
+                        )
                 results[contender] = result
             ours, theirs = results["tamis"], results["tiktoken"]
             assert ours["tokens"] == theirs["tokens"], (ours, theirs)
@@ -294,8 +339,16 @@ def main() -> None:
                 speed_up = ratio(ours[key], theirs[key])
                 print(f"| {label} | {mb / theirs[key]:.1f} | {mb / ours[key]:.1f} | {speed_up} |")
             print(
+                f"| 1 thread, median of the rounds' ratios ({args.repeat} rounds) | | | "
+                f"{throughput['median_round_ratio']:.1f}x |"
+            )
+            print(
                 f"| batch, 2 threads / 1 thread | {theirs['batch1_s'] / theirs['batch2_s']:.2f}x | "
                 f"{ours['batch1_s'] / ours['batch2_s']:.2f}x | |"
+            )
+            print(
+                f"| batch, 2 threads / 1 thread, median of {BATCH_PAIRS} alternated pairs of runs | | "
+                f"{ours['batch_pair_ratio']:.2f}x | |"
             )
             for threads in (1, 2):
                 key = f"count{threads}_s"
@@ -304,6 +357,10 @@ def main() -> None:
                     f"{mb / ours[key]:.1f} | {ratio(ours[key], theirs[f'batch{threads}_s'])} |"
                 )
             print(f"| count_batch, 2 threads / 1 thread | | {ours['count1_s'] / ours['count2_s']:.2f}x | |")
+            print(
+                f"| count_batch, 2 threads / 1 thread, median of {BATCH_PAIRS} alternated pairs | | "
+                f"{ours['count_pair_ratio']:.2f}x | |"
+            )
             print()
 
             print(f"Pathological inputs ({name}): seconds for one encode_ordinary call\n")

@@ -326,7 +326,8 @@ def test_large_results_filled_by_every_core_hold_exact_references() -> None:
 
     ours, theirs = tamis.get_encoding("cl100k_base"), reference("cl100k_base")
     # Empty rows between the others, and several worker tasks' worth of tokens (each task takes
-    # 32,768), so that tasks start and end inside rows and next to empty ones.
+    # 32,768), so that tasks start and end inside rows and next to empty ones; over 1,024 rows, whose
+    # token vectors are then freed by every core while the lists live on.
     rows = [text for text in REAL * 6 for text in (text, "")]
     expected = theirs.encode_ordinary_batch(rows)
     total = sum(map(len, expected))

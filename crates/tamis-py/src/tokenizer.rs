@@ -299,7 +299,7 @@ impl CoreEncoding {
         let rows = self.batch(py, texts, &Allowed::Only(Vec::new()), false, |e, t, _| {
             e.encode_ordinary(t)
         })?;
-        self.ints.lists(py, &rows)
+        self.ints.lists(py, rows)
     }
 
     fn encode_batch<'py>(
@@ -311,7 +311,7 @@ impl CoreEncoding {
     ) -> PyResult<Bound<'py, PyList>> {
         let allowed = Allowed::extract(allowed)?;
         let rows = self.batch(py, texts, &allowed, check, Encoding::encode)?;
-        self.ints.lists(py, &rows)
+        self.ints.lists(py, rows)
     }
 
     /// All the tokens of a batch in one array, with `offsets[i]..offsets[i + 1]` the tokens of row `i`.
