@@ -41,25 +41,57 @@ const _: () = assert!(WINDOW + LOOKAHEAD <= blocks::MAX_LEN);
 
 /// Appends the tokens of `piece` to `out`.
 pub(crate) fn encode_piece(vocab: &Vocab, piece: &[u8], out: &mut Vec<Rank>) {
-    // Pieces of one or two bytes (punctuation, digits, letters between case changes) are many,
-    // and their tables answer without hashing.
-    match *piece {
-        [byte] => out.push(vocab.byte_rank(byte)),
-        [first, second] => match vocab.byte_pair_rank(first, second) {
-            Rank::MAX => out.extend([vocab.byte_rank(first), vocab.byte_rank(second)]),
-            rank => out.push(rank),
-        },
-        _ => {
-            let rank = match pack(piece) {
-                Some(key) => {
-                    STATE.with_borrow_mut(|state| state.pieces.for_vocab(vocab).rank(vocab, key))
+    with_piece_encoder(vocab, |encoder| encoder.encode(piece, out));
+}
+
+/// Runs `work` with an encoder of pieces that holds this thread's piece cache throughout: looking
+/// the cache up in thread-local storage once per text, not once per piece (from the extension, a
+/// call to `__tls_get_addr` each time). `work` must not start parallel work (a task of another text
+/// run on this thread meanwhile would find the cache taken, and encode without it).
+pub(crate) fn with_piece_encoder<R>(vocab: &Vocab, work: impl FnOnce(&mut PieceEncoder) -> R) -> R {
+    PIECES.with(|pieces| match pieces.try_borrow_mut() {
+        Ok(mut pieces) => work(&mut PieceEncoder {
+            vocab,
+            pieces: Some(pieces.for_vocab(vocab)),
+        }),
+        Err(_) => work(&mut PieceEncoder {
+            vocab,
+            pieces: None,
+        }),
+    })
+}
+
+/// See [`with_piece_encoder`].
+pub(crate) struct PieceEncoder<'a> {
+    vocab: &'a Vocab,
+    /// `None` only when the cache is taken by an encoder further up this thread's stack.
+    pieces: Option<&'a mut PieceCache>,
+}
+
+impl PieceEncoder<'_> {
+    /// Appends the tokens of `piece` to `out`.
+    #[inline]
+    pub(crate) fn encode(&mut self, piece: &[u8], out: &mut Vec<Rank>) {
+        let vocab = self.vocab;
+        // Pieces of one or two bytes (punctuation, digits, letters between case changes) are many,
+        // and their tables answer without hashing.
+        match *piece {
+            [byte] => out.push(vocab.byte_rank(byte)),
+            [first, second] => match vocab.byte_pair_rank(first, second) {
+                Rank::MAX => out.extend([vocab.byte_rank(first), vocab.byte_rank(second)]),
+                rank => out.push(rank),
+            },
+            _ => {
+                let rank = match (pack(piece), self.pieces.as_deref_mut()) {
+                    (Some(key), Some(pieces)) => pieces.rank(vocab, key),
+                    (Some(key), None) => vocab.packed_rank(key),
+                    (None, _) => vocab.rank(piece).unwrap_or(Rank::MAX),
+                };
+                if rank == Rank::MAX {
+                    merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
+                } else {
+                    out.push(rank);
                 }
-                None => vocab.rank(piece).unwrap_or(Rank::MAX),
-            };
-            if rank == Rank::MAX {
-                merge_windowed(vocab, piece, WINDOW, LOOKAHEAD, out);
-            } else {
-                out.push(rank);
             }
         }
     }
@@ -197,7 +229,6 @@ impl PairMemo {
 /// What a thread keeps between merges.
 struct MergeState {
     memo: PairMemo,
-    pieces: PieceCache,
     blocks: BlockMerge,
     tree: TreeMerge,
 }
@@ -206,11 +237,12 @@ thread_local! {
     static STATE: RefCell<MergeState> = const {
         RefCell::new(MergeState {
             memo: PairMemo::new(),
-            pieces: PieceCache::new(),
             blocks: BlockMerge::new(),
             tree: TreeMerge::new(),
         })
     };
+    /// Apart from the merges' state: a [`PieceEncoder`] holds it while merges come and go.
+    static PIECES: RefCell<PieceCache> = const { RefCell::new(PieceCache::new()) };
 }
 
 /// The merge of a piece of at most `SHORT_PIECE` bytes, as tiktoken does it: scan for the lowest

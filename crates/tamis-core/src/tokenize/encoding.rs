@@ -1,6 +1,6 @@
 //! [`Encoding`]: a pattern, a mergeable table and special tokens, with tiktoken's operations.
 
-use super::bpe::encode_piece;
+use super::bpe::{encode_piece, with_piece_encoder};
 use super::builtin;
 use super::large_text::{PARALLEL_MIN_LEN, encode_in_parallel};
 use super::special::{MatcherCache, SpecialMatcher};
@@ -200,13 +200,13 @@ impl Encoding {
                     self.encode_ordinary_into(ordinary, &mut buffer)?;
                     count += buffer.len();
                 }
-                Segment::Ordinary(ordinary) => {
+                Segment::Ordinary(ordinary) => with_piece_encoder(&self.vocab, |encoder| {
                     self.splitter.split(ordinary, |piece| {
                         buffer.clear();
-                        encode_piece(&self.vocab, piece.as_bytes(), &mut buffer);
+                        encoder.encode(piece.as_bytes(), &mut buffer);
                         count += buffer.len();
-                    })?;
-                }
+                    })
+                })?,
             }
             Ok(())
         })?;
@@ -345,8 +345,9 @@ impl Encoding {
         if parallel && encode_in_parallel(&self.splitter, &self.vocab, text, tokens) {
             return Ok(());
         }
-        self.splitter.split(text, |piece| {
-            encode_piece(&self.vocab, piece.as_bytes(), tokens);
+        with_piece_encoder(&self.vocab, |encoder| {
+            self.splitter
+                .split(text, |piece| encoder.encode(piece.as_bytes(), tokens))
         })
     }
 

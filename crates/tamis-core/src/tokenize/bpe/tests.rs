@@ -228,3 +228,38 @@ fn joins_in_a_run_cut_out_of_phase_are_refused() {
     // Near the end of the run the join can take all that follows, and succeeds.
     assert_eq!(check_join(&vocab, &run, 298), Some(true));
 }
+
+#[test]
+fn an_encoder_inside_another_encodes_without_the_taken_piece_cache_and_the_same() {
+    let mut rng = TestRng::new(0x71c);
+    let vocab = small_vocab(&mut rng);
+    let pieces: Vec<Vec<u8>> = (0..200)
+        .map(|_| {
+            let len = 1 + rng.below(12);
+            (0..len).map(|_| *rng.pick(b"aaabbc")).collect()
+        })
+        .collect();
+    // tiktoken's rule: a piece that is a token is that token, merged or not.
+    let expected: Vec<Vec<Rank>> = pieces
+        .iter()
+        .map(|p| {
+            vocab
+                .rank(p)
+                .map_or_else(|| reference_merge(&vocab, p), |rank| vec![rank])
+        })
+        .collect();
+    with_piece_encoder(&vocab, |outer| {
+        assert!(outer.pieces.is_some(), "the outer encoder holds the cache");
+        for (piece, expected) in pieces.iter().zip(&expected) {
+            let (mut by_outer, mut by_inner) = (Vec::new(), Vec::new());
+            outer.encode(piece, &mut by_outer);
+            // What a task of another text, run on this thread meanwhile, would do.
+            with_piece_encoder(&vocab, |inner| {
+                assert!(inner.pieces.is_none(), "the cache is taken");
+                inner.encode(piece, &mut by_inner);
+            });
+            assert_eq!(&by_outer, expected, "{piece:?}");
+            assert_eq!(&by_inner, expected, "{piece:?}");
+        }
+    });
+}
