@@ -52,7 +52,7 @@ PATHOLOGICAL_BUDGET_S = 1.0
 CONTENDERS = ("tiktoken", "tamis")
 # tamis' batch runs on one and on two threads (separate processes: the pool's size is fixed per process) are
 # alternated this many times; the 2/1 ratio of each pair is reported with the best runs'.
-BATCH_PAIRS = 3
+BATCH_PAIRS = 5
 sys.path.insert(0, str(BENCH))
 
 
