@@ -54,6 +54,12 @@ impl<'a> Cursor<'a> {
         self.bytes
     }
 
+    /// Whether `byte` is an ASCII character of `[^\s\p{L}\p{N}]` (punctuation, symbols, controls).
+    #[inline]
+    pub(super) fn is_ascii_other(&self, byte: u8) -> bool {
+        byte.is_ascii() && self.classes.of_ascii(byte) & (LETTER | NUMBER | SPACE) == 0
+    }
+
     /// The character starting at byte `at`, or `None` at the end. `at` is a char boundary.
     /// (ASCII inline, the rest out of line: kept this small, the scanners inline it.)
     #[inline]

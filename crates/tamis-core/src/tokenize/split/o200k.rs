@@ -12,6 +12,9 @@ pub(super) fn piece_end(cur: &Cursor, at: usize) -> usize {
     if let Some(end) = ascii_word_end(cur.bytes(), at) {
         return end;
     }
+    if let Some(end) = ascii_punctuation_end(cur, at) {
+        return end;
+    }
     let Some(first) = cur.char_at(at) else {
         return at;
     };
@@ -69,6 +72,44 @@ fn ascii_word_end(bytes: &[u8], at: usize) -> Option<usize> {
         .get(end)
         .is_some_and(|&next| !next.is_ascii() || next == b'\'');
     (end > start && !word_may_go_on).then_some(end)
+}
+
+/// The next most common pieces: ASCII punctuation, after an optional space, that starts no word
+/// (` ?[^\s\p{L}\p{N}]+[\r\n/]*`: `,`, `.`, ` "`, `.\n`). No word alternative can take it: after a
+/// space, the punctuation is no letter; without one, the punctuation could only be a word's prefix,
+/// and no letter follows it. `None` for everything else, and where a non-ASCII character (which may be
+/// a letter, a mark or more punctuation) is met before the run ends: the general scan reads those.
+#[inline]
+fn ascii_punctuation_end(cur: &Cursor, at: usize) -> Option<usize> {
+    let bytes = cur.bytes();
+    let start = at + usize::from(bytes[at] == b' ');
+    if !cur.is_ascii_other(*bytes.get(start)?) {
+        return None;
+    }
+    if start == at
+        && bytes
+            .get(at + 1)
+            .is_some_and(|&next| !next.is_ascii() || next.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let mut end = start + 1;
+    while let Some(&byte) = bytes.get(end) {
+        if !byte.is_ascii() {
+            return None;
+        }
+        if !cur.is_ascii_other(byte) {
+            break;
+        }
+        end += 1;
+    }
+    while bytes
+        .get(end)
+        .is_some_and(|&byte| matches!(byte, b'\r' | b'\n' | b'/'))
+    {
+        end += 1;
+    }
+    Some(end)
 }
 
 /// `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+` then the optional contraction.
