@@ -195,18 +195,11 @@ impl Encoding {
         for_each_segment(text, allowed, |segment| {
             match segment {
                 Segment::Special(_) => count += 1,
-                Segment::Ordinary(ordinary) if ordinary.len() >= PARALLEL_MIN_LEN => {
+                Segment::Ordinary(ordinary) => {
                     buffer.clear();
                     self.encode_ordinary_into(ordinary, &mut buffer)?;
                     count += buffer.len();
                 }
-                Segment::Ordinary(ordinary) => with_piece_encoder(&self.vocab, |encoder| {
-                    self.splitter.split(ordinary, |piece| {
-                        buffer.clear();
-                        encoder.encode(piece.as_bytes(), &mut buffer);
-                        count += buffer.len();
-                    })
-                })?,
             }
             Ok(())
         })?;
